@@ -1,0 +1,104 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.engine.Engines;
+import dev.streamsr.frame.FrameSize;
+import dev.streamsr.ingest.IngestService;
+import dev.streamsr.ingest.KafkaFrameSink;
+import dev.streamsr.ingest.Source;
+import dev.streamsr.kafka.EmbeddedKafka;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.kafka.Topics;
+import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.metrics.Metrics;
+import dev.streamsr.packager.PackagerService;
+import dev.streamsr.serve.HttpServer;
+import dev.streamsr.serve.StreamDirectory;
+import dev.streamsr.upscale.UpscaleService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs everything in one JVM on an embedded Kafka broker: plays a real clip in a loop as a live stream,",
+                "upscales it x4 and serves source and upscaled side by side in the browser. Ctrl-C stops it cleanly."})
+final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    IngestOptions ingest;
+
+    @Mixin
+    UpscaleOptions upscale;
+
+    @Mixin
+    PackageOptions pkg;
+
+    @Option(names = "--clip", paramLabel = "FILE", description = "Clip to play when no --stream is given. Default: .cache/media/vtest.avi, fetched by ./setup.")
+    Path clip;
+
+    @Option(names = "--once", description = "Play the clip once instead of looping it.")
+    boolean once;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "Port of the player and API. Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    int kafkaPort;
+
+    @Override
+    public Integer call() throws Exception {
+        if (ingest.streams.isEmpty()) {
+            Path file = clip != null ? clip : Engines.modelsDir().getParent().resolve(".cache/media/vtest.avi");
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("demo clip " + file + " not found: run ./setup (fetches vtest.avi) or pass --clip FILE");
+            }
+            ingest.streams.put("demo", file.toString());
+        }
+        ingest.loop = !once;
+        if (ingest.maxInputSize == null) {
+            // 320x240 in, 1280x960 out: comfortably real time on two CPU cores.
+            ingest.maxInputSize = new FrameSize(320, 240);
+        }
+        List<Source> sources = ingest.sources();
+        Shutdown shutdown = new Shutdown();
+        var registry = Metrics.registry();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
+            KafkaSettings settings = kafka.settings(broker.bootstrapServers());
+            TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
+            EncoderSettings sourceEncoder = new EncoderSettings("ultrafast", 21, 1, upscale.segmentSeconds);
+            try (UpscaleService upscaler = new UpscaleService(settings, Topics.defaults(), upscale.settings(), upscale.engineFactory(),
+                         registry, StreamThreadExceptionResponse.REPLACE_THREAD);
+                 PackagerService packager = new PackagerService(settings, Topics.defaults(), pkg.hls(upscale.segmentSeconds),
+                         sourceEncoder, pkg.groupId, registry);
+                 HttpServer http = new HttpServer(new StreamDirectory(pkg.hlsDir, Clock.systemUTC()), registry,
+                         () -> Map.of("status", "ok", "upscale", upscaler.state().name())).start("0.0.0.0", httpPort);
+                 var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
+                 IngestService ingestService = new IngestService(ingest.settings(kafka.limits()),
+                         new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
+                upscaler.start();
+                packager.start();
+                sources.forEach(ingestService::start);
+                String first = sources.get(0).stream().value();
+                System.out.println();
+                System.out.println("StreamSR demo running. Open the player:  http://localhost:" + http.port() + "/?stream=" + first);
+                System.out.println("Streams: http://localhost:" + http.port() + "/streams   Metrics: http://localhost:" + http.port() + "/metrics");
+                System.out.println("Kafka: " + broker.bootstrapServers() + "   HLS: " + pkg.hlsDir.toAbsolutePath() + "   (Ctrl-C to stop)");
+                System.out.println();
+                shutdown.await();
+                System.out.println("Stopping...");
+            }
+        }
+        return 0;
+    }
+
+}

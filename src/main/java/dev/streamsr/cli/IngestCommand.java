@@ -1,0 +1,58 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.ingest.IngestService;
+import dev.streamsr.ingest.KafkaFrameSink;
+import dev.streamsr.ingest.Source;
+import dev.streamsr.ingest.StreamState;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.kafka.Topics;
+import dev.streamsr.metrics.Metrics;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = {"Decodes sources with GStreamer and publishes every frame to streamsr.lr, keyed by stream id.",
+                "Exits when every finite source has ended; live sources run until Ctrl-C."})
+final class IngestCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    IngestOptions ingest;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Source> sources = ingest.sources();
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no --stream given; try --stream cam1=file.mp4");
+        }
+        KafkaSettings settings = kafka.settings();
+        TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
+        Shutdown shutdown = new Shutdown();
+        var registry = Metrics.registry();
+        try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
+             IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
+            sources.forEach(service::start);
+            Thread waiter = Thread.ofPlatform().daemon(true).start(() -> {
+                try {
+                    if (sources.stream().noneMatch(Source::restartable)) {
+                        service.awaitAll(Long.MAX_VALUE);
+                        shutdown.trigger();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            shutdown.await();
+            waiter.interrupt();
+            boolean failed = service.streams().values().stream().anyMatch(s -> s.state() == StreamState.FAILED);
+            service.streams().forEach((id, s) -> System.out.println(id + ": " + s.state().name().toLowerCase()
+                    + ", " + s.framesPublished() + " frames" + (s.lastError() == null ? "" : " (" + s.lastError() + ")")));
+            return failed ? 2 : 0;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.frame.FrameFormat;
+import dev.streamsr.frame.FrameSize;
+import dev.streamsr.frame.StreamId;
+import dev.streamsr.ingest.IngestSettings;
+import dev.streamsr.ingest.Source;
+import dev.streamsr.kafka.FrameLimits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options of the ingest role, shared by {@code ingest} and {@code demo}. */
+public final class IngestOptions {
+    @Option(names = "--stream", paramLabel = "ID=URI", split = ";",
+            description = {"A stream to ingest, repeatable: id=file.mp4, id=rtsp://cam/1, id=srt://host:port, id=udp://127.0.0.1:5000, "
+                    + "id=https://host/live.m3u8, id=test://ball?size=640x360&fps=30/1.",
+                    "In the environment, separate several with ';'."})
+    Map<String, String> streams = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--loop", description = "Loop finite sources (files, test patterns) forever, as if they were live.")
+    boolean loop;
+
+    @Option(names = "--max-input-size", converter = FrameSizeConverter.class, paramLabel = "WxH",
+            description = "Scale sources down to fit this size (aspect kept, even sides); default: the source size.")
+    FrameSize maxInputSize;
+
+    @Option(names = "--format", defaultValue = "RGB", description = "Frame format on streamsr.lr: RGB or I420. Default: ${DEFAULT-VALUE}.")
+    FrameFormat format;
+
+    @Option(names = "--max-retries", defaultValue = "-1",
+            description = "Reconnect attempts for a live source before it is reported failed; -1 retries forever. Default: ${DEFAULT-VALUE}.")
+    int maxRetries;
+
+    @Option(names = "--backoff-initial", defaultValue = "PT0.5S", description = "First reconnect delay (ISO-8601). Default: ${DEFAULT-VALUE}.")
+    Duration backoffInitial;
+
+    @Option(names = "--backoff-max", defaultValue = "PT30S", description = "Longest reconnect delay (ISO-8601). Default: ${DEFAULT-VALUE}.")
+    Duration backoffMax;
+
+    @Option(names = "--stall-timeout", defaultValue = "PT10S",
+            description = "A live source that delivers no frame for this long is reconnected. Default: ${DEFAULT-VALUE}.")
+    Duration stallTimeout;
+
+    public IngestSettings settings(FrameLimits limits) {
+        return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout);
+    }
+
+    public List<Source> sources() {
+        List<Source> out = new ArrayList<>();
+        streams.forEach((id, uri) -> out.add(Source.parse(StreamId.of(id.trim()), uri.trim(), loop)));
+        return out;
+    }
+}

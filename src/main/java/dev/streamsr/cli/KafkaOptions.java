@@ -1,0 +1,50 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.frame.FrameSize;
+import dev.streamsr.kafka.FrameLimits;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.TopicSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options every role shares to reach Kafka and size its limits. */
+public final class KafkaOptions {
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the port `streamsr kafka` listens on).")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client properties file for SASL/TLS and any other client setting.")
+    Path clientProperties;
+
+    @Option(names = "--max-frame-size", defaultValue = "1920x1080", converter = FrameSizeConverter.class,
+            description = "Largest input frame accepted (RGB); every Kafka size limit is derived from it. Default: ${DEFAULT-VALUE}.")
+    FrameSize maxFrameSize;
+
+    @Option(names = "--partitions", defaultValue = "4",
+            description = "Partitions of the frame topics when StreamSR creates them; bounds upscale parallelism. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "1", description = "Replication factor of created topics. Default: ${DEFAULT-VALUE}.")
+    short replication;
+
+    @Option(names = "--retention", defaultValue = "PT10M", description = "Retention of the frame topics (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+    Duration retention;
+
+    public FrameLimits limits() {
+        return new FrameLimits(maxFrameSize);
+    }
+
+    public KafkaSettings settings() {
+        return settings(bootstrapServers);
+    }
+
+    public KafkaSettings settings(String bootstrap) {
+        return new KafkaSettings(bootstrap, clientProperties, limits());
+    }
+
+    public TopicSettings topics() {
+        return new TopicSettings(partitions, replication, retention.toMillis());
+    }
+}

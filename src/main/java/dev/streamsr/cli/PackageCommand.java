@@ -1,0 +1,40 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.kafka.Topics;
+import dev.streamsr.metrics.Metrics;
+import dev.streamsr.packager.PackagerService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "package", mixinStandardHelpOptions = true,
+        description = {"Writes HLS per stream: the upscaled rendition from streamsr.sr (read committed) and the source",
+                "rendition from streamsr.lr, each a rolling playlist that ends with #EXT-X-ENDLIST when the stream ends."})
+final class PackageCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    PackageOptions pkg;
+
+    @Option(names = "--segment-duration", defaultValue = "2", description = "HLS segment duration in seconds. Default: ${DEFAULT-VALUE}.")
+    int segmentSeconds;
+
+    @Option(names = "--source-quality", defaultValue = "21", description = "x264 quality of the source rendition. Default: ${DEFAULT-VALUE}.")
+    int sourceQuality;
+
+    @Override
+    public Integer call() throws Exception {
+        TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
+        Shutdown shutdown = new Shutdown();
+        var encoder = new dev.streamsr.media.EncoderSettings("ultrafast", sourceQuality, 1, segmentSeconds);
+        try (PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
+                pkg.groupId, Metrics.registry())) {
+            service.start();
+            shutdown.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.metrics.Metrics;
+import dev.streamsr.serve.HttpServer;
+import dev.streamsr.serve.StreamDirectory;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"HTTP server: /streams, the HLS playlists and segments of both renditions, the player page,",
+                "/health and /metrics."})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--hls-dir", defaultValue = "hls", description = "Root directory the package role writes to. Default: ${DEFAULT-VALUE}.")
+    Path hlsDir;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port. Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+        Shutdown shutdown = new Shutdown();
+        try (HttpServer server = new HttpServer(new StreamDirectory(hlsDir, Clock.systemUTC()), Metrics.registry(),
+                () -> Map.of("status", "ok")).start(host, port)) {
+            System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
+            shutdown.await();
+        }
+        return 0;
+    }
+}

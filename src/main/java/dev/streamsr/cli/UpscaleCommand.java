@@ -1,0 +1,33 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.kafka.Topics;
+import dev.streamsr.metrics.Metrics;
+import dev.streamsr.upscale.UpscaleService;
+import java.util.concurrent.Callable;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "upscale", mixinStandardHelpOptions = true,
+        description = {"Kafka Streams application: reads LR frames from streamsr.lr, runs the engine on each frame pair with the",
+                "stream's cached latent, encodes the result to H.264 and writes one access unit per frame to streamsr.sr."})
+final class UpscaleCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    UpscaleOptions upscale;
+
+    @Override
+    public Integer call() throws Exception {
+        TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
+        Shutdown shutdown = new Shutdown();
+        try (UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
+                upscale.engineFactory(), Metrics.registry(), StreamThreadExceptionResponse.REPLACE_THREAD)) {
+            service.start();
+            shutdown.await();
+        }
+        return 0;
+    }
+}

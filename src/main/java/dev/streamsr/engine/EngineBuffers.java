@@ -1,0 +1,68 @@
+package dev.streamsr.engine;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The input and output tensors of one engine call, for a fixed batch and LR size, allocated once
+ * and reused for every call. Item i of a batch occupies bytes [i*itemBytes, (i+1)*itemBytes) of
+ * each buffer. Callers fill {@link #lr()}, {@link #prevLr()} and {@link #prevLatent()}, call
+ * {@link Engine#run}, then read {@link #sr()} and {@link #latent()}.
+ */
+public abstract class EngineBuffers implements AutoCloseable {
+    private final int batch;
+    private final int height;
+    private final int width;
+    private final int scale;
+    private final int latentBytes;
+
+    protected EngineBuffers(int batch, int height, int width, int scale, int latentBytes) {
+        this.batch = batch;
+        this.height = height;
+        this.width = width;
+        this.scale = scale;
+        this.latentBytes = latentBytes;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int frameBytes() {
+        return 3 * height * width;
+    }
+
+    public int srBytes() {
+        return 3 * height * width * scale * scale;
+    }
+
+    public int latentBytes() {
+        return latentBytes;
+    }
+
+    public abstract ByteBuffer lr();
+
+    public abstract ByteBuffer prevLr();
+
+    public abstract ByteBuffer prevLatent();
+
+    public abstract ByteBuffer sr();
+
+    public abstract ByteBuffer latent();
+
+    /**
+     * Makes the latent just produced the next call's {@code prev_latent} without copying: the two
+     * latent buffers trade places.
+     */
+    public abstract void swapLatents();
+
+    @Override
+    public abstract void close();
+}

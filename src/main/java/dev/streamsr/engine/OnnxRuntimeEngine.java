@@ -1,0 +1,221 @@
+package dev.streamsr.engine;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CPU backend on ONNX Runtime. Tensors wrap direct buffers created once per shape, outputs
+ * are pinned, and the two latent buffers alternate, so a steady stream of calls allocates no
+ * frame-sized memory.
+ */
+public final class OnnxRuntimeEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(OnnxRuntimeEngine.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ModelInfo model;
+    private final OnnxJavaType latentType;
+    private final Map<Long, OrtBuffers> buffersByShape = new HashMap<>();
+    private OrtBuffers last;
+
+    public OnnxRuntimeEngine(Path modelFile, int intraOpThreads) {
+        if (!Files.isRegularFile(modelFile)) {
+            throw new EngineException("model file " + modelFile + " does not exist");
+        }
+        try {
+            env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            if (intraOpThreads > 0) {
+                options.setIntraOpNumThreads(intraOpThreads);
+            }
+            options.setInterOpNumThreads(1);
+            session = env.createSession(modelFile.toString(), options);
+            checkContract(modelFile);
+            NodeInfo prevLatent = session.getInputInfo().get("prev_latent");
+            latentType = ((TensorInfo) prevLatent.getInfo()).type;
+            int latentElementBytes = switch (latentType) {
+                case FLOAT -> 4;
+                case FLOAT16 -> 2;
+                default -> throw new EngineException("model " + modelFile + ": prev_latent must be float32 or float16, is " + latentType);
+            };
+            model = ModelInfo.from(session.getMetadata().getCustomMetadata(), latentElementBytes);
+            log.info("engine onnxruntime: model {} v{} from {} (x{}, latent {}ch/{} {}), {} intra-op threads", model.name(),
+                    model.version(), modelFile, model.scale(), model.latentChannels(), model.latentStride(), latentType,
+                    intraOpThreads > 0 ? intraOpThreads : "default");
+        } catch (OrtException e) {
+            throw new EngineException("cannot load model " + modelFile + " in ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkContract(Path modelFile) throws OrtException {
+        for (String in : new String[] {"lr", "prev_lr", "prev_latent"}) {
+            if (!session.getInputNames().contains(in)) {
+                throw new EngineException("model " + modelFile + " has no input '" + in + "' (engine contract)");
+            }
+        }
+        for (String out : new String[] {"sr", "latent"}) {
+            if (!session.getOutputNames().contains(out)) {
+                throw new EngineException("model " + modelFile + " has no output '" + out + "' (engine contract)");
+            }
+        }
+    }
+
+    @Override
+    public ModelInfo model() {
+        return model;
+    }
+
+    @Override
+    public String backend() {
+        return "onnxruntime";
+    }
+
+    @Override
+    public EngineBuffers buffers(int batch, int height, int width) {
+        OrtBuffers b = last;
+        if (b != null && b.batch() == batch && b.height() == height && b.width() == width) {
+            return b;
+        }
+        model.checkSize(height, width);
+        long key = ((long) batch << 40) | ((long) height << 20) | width;
+        b = buffersByShape.computeIfAbsent(key, k -> new OrtBuffers(batch, height, width));
+        last = b;
+        return b;
+    }
+
+    @Override
+    public void run(EngineBuffers buffers) {
+        OrtBuffers b = (OrtBuffers) buffers;
+        try (OrtSession.Result ignored = session.run(b.inputs, b.outputs)) {
+            // Outputs are pinned: results are already in b.sr and b.latent.
+        } catch (OrtException e) {
+            throw new EngineException("model " + model.name() + " failed on " + b.batch() + "x" + b.width() + "x" + b.height()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        buffersByShape.values().forEach(OrtBuffers::close);
+        buffersByShape.clear();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("closing ONNX Runtime session: {}", e.toString());
+        }
+    }
+
+    private final class OrtBuffers extends EngineBuffers {
+        private final ByteBuffer lr;
+        private final ByteBuffer prevLr;
+        private final ByteBuffer sr;
+        private ByteBuffer latentIn;
+        private ByteBuffer latentOut;
+        private final OnnxTensor lrT;
+        private final OnnxTensor prevLrT;
+        private final OnnxTensor srT;
+        private OnnxTensor latentInT;
+        private OnnxTensor latentOutT;
+        private final Map<String, OnnxTensor> inputs = new HashMap<>();
+        private final Map<String, OnnxTensor> outputs = new HashMap<>();
+
+        OrtBuffers(int batch, int height, int width) {
+            super(batch, height, width, model.scale(), (int) model.latentBytes(height, width));
+            int s = model.scale();
+            long[] frameShape = {batch, height, width, 3};
+            long[] srShape = {batch, (long) height * s, (long) width * s, 3};
+            long[] latentShape = {batch, model.latentChannels(), height / model.latentStride(), width / model.latentStride()};
+            lr = direct((long) batch * frameBytes());
+            prevLr = direct((long) batch * frameBytes());
+            sr = direct((long) batch * srBytes());
+            latentIn = direct((long) batch * latentBytes());
+            latentOut = direct((long) batch * latentBytes());
+            try {
+                lrT = OnnxTensor.createTensor(env, lr, frameShape, OnnxJavaType.UINT8);
+                prevLrT = OnnxTensor.createTensor(env, prevLr, frameShape, OnnxJavaType.UINT8);
+                srT = OnnxTensor.createTensor(env, sr, srShape, OnnxJavaType.UINT8);
+                latentInT = OnnxTensor.createTensor(env, latentIn, latentShape, latentType);
+                latentOutT = OnnxTensor.createTensor(env, latentOut, latentShape, latentType);
+            } catch (OrtException e) {
+                throw new EngineException("cannot allocate tensors for " + width + "x" + height + ": " + e.getMessage(), e);
+            }
+            inputs.put("lr", lrT);
+            inputs.put("prev_lr", prevLrT);
+            outputs.put("sr", srT);
+            bindLatents();
+        }
+
+        private void bindLatents() {
+            inputs.put("prev_latent", latentInT);
+            outputs.put("latent", latentOutT);
+        }
+
+        private static ByteBuffer direct(long bytes) {
+            if (bytes > Integer.MAX_VALUE) {
+                throw new EngineException("tensor of " + bytes + " bytes is too large for one buffer; lower the batch size");
+            }
+            return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public ByteBuffer lr() {
+            return lr;
+        }
+
+        @Override
+        public ByteBuffer prevLr() {
+            return prevLr;
+        }
+
+        @Override
+        public ByteBuffer prevLatent() {
+            return latentIn;
+        }
+
+        @Override
+        public ByteBuffer sr() {
+            return sr;
+        }
+
+        @Override
+        public ByteBuffer latent() {
+            return latentOut;
+        }
+
+        @Override
+        public void swapLatents() {
+            ByteBuffer b = latentIn;
+            latentIn = latentOut;
+            latentOut = b;
+            OnnxTensor t = latentInT;
+            latentInT = latentOutT;
+            latentOutT = t;
+            bindLatents();
+        }
+
+        @Override
+        public void close() {
+            lrT.close();
+            prevLrT.close();
+            srT.close();
+            latentInT.close();
+            latentOutT.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.streamsr.ingest;
+
+import dev.streamsr.frame.StreamId;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The ingest role: one {@link StreamIngest} and one thread per stream, started and stopped independently. */
+public final class IngestService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+
+    private record Running(StreamIngest ingest, Thread thread) {
+    }
+
+    private final IngestSettings settings;
+    private final FrameSink sink;
+    private final MeterRegistry registry;
+    private final Map<StreamId, Running> streams = new ConcurrentHashMap<>();
+
+    public IngestService(IngestSettings settings, FrameSink sink, MeterRegistry registry) {
+        this.settings = settings;
+        this.sink = sink;
+        this.registry = registry;
+    }
+
+    public StreamIngest start(Source source) {
+        Running existing = streams.get(source.stream());
+        if (existing != null && existing.thread().isAlive()) {
+            throw new IllegalStateException("stream " + source.stream() + " is already being ingested");
+        }
+        StreamIngest ingest = new StreamIngest(source, settings, sink, registry);
+        Thread thread = Thread.ofPlatform().name("ingest-" + source.stream()).daemon(true).unstarted(ingest);
+        streams.put(source.stream(), new Running(ingest, thread));
+        thread.start();
+        log.info("stream {}: ingesting {} ({})", source.stream(), source.uri(), source.kind().name().toLowerCase());
+        return ingest;
+    }
+
+    public void stop(StreamId stream) {
+        Running r = streams.remove(stream);
+        if (r != null) {
+            r.ingest().stop();
+            join(r.thread());
+        }
+    }
+
+    public Map<StreamId, StreamIngest> streams() {
+        Map<StreamId, StreamIngest> out = new ConcurrentHashMap<>();
+        streams.forEach((id, r) -> out.put(id, r.ingest()));
+        return out;
+    }
+
+    /** Waits until every finite stream has ended; live streams never do, so callers use a timeout. */
+    public boolean awaitAll(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (Running r : streams.values()) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return false;
+            }
+            r.thread().join(left);
+            if (r.thread().isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        streams.values().forEach(r -> r.ingest().stop());
+        streams.values().forEach(r -> join(r.thread()));
+        streams.clear();
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

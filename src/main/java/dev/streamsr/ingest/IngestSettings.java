@@ -1,0 +1,39 @@
+package dev.streamsr.ingest;
+
+import dev.streamsr.frame.FrameFormat;
+import dev.streamsr.frame.FrameSize;
+import dev.streamsr.kafka.FrameLimits;
+import java.time.Duration;
+
+/**
+ * How every stream is ingested. {@code maxInputSize} null keeps the source size; {@code maxRetries}
+ * negative retries a live source forever.
+ */
+public record IngestSettings(
+        FrameSize maxInputSize,
+        FrameFormat format,
+        FrameLimits limits,
+        Duration initialBackoff,
+        Duration maxBackoff,
+        int maxRetries,
+        Duration stallTimeout) {
+
+    public IngestSettings {
+        if (!format.isRaw()) {
+            throw new IllegalArgumentException("ingest format must be RGB or I420, got " + format);
+        }
+    }
+
+    public static IngestSettings defaults() {
+        return new IngestSettings(null, FrameFormat.RGB, FrameLimits.defaults(),
+                Duration.ofMillis(500), Duration.ofSeconds(30), -1, Duration.ofSeconds(10));
+    }
+
+    public IngestSettings withMaxInputSize(FrameSize size) {
+        return new IngestSettings(size, format, limits, initialBackoff, maxBackoff, maxRetries, stallTimeout);
+    }
+
+    public IngestSettings withRetries(int retries, Duration initial, Duration max) {
+        return new IngestSettings(maxInputSize, format, limits, initial, max, retries, stallTimeout);
+    }
+}

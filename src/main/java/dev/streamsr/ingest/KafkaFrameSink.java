@@ -1,0 +1,55 @@
+package dev.streamsr.ingest;
+
+import dev.streamsr.frame.EndOfStream;
+import dev.streamsr.frame.Frame;
+import dev.streamsr.frame.FrameHeaders;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes frames to {@code streamsr.lr}, keyed by stream id so a stream stays on one partition
+ * in order. {@code send} blocks when the producer buffer is full, which is the back-pressure that
+ * slows a file source down to the speed of the broker.
+ */
+public final class KafkaFrameSink implements FrameSink {
+    private static final Logger log = LoggerFactory.getLogger(KafkaFrameSink.class);
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final MeterRegistry registry;
+
+    public KafkaFrameSink(Producer<byte[], byte[]> producer, String topic, MeterRegistry registry) {
+        this.producer = producer;
+        this.topic = topic;
+        this.registry = registry;
+    }
+
+    @Override
+    public void publish(Frame frame) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, frame.stream().toKey(), frame.payload(), FrameHeaders.of(frame));
+        producer.send(record, (meta, e) -> {
+            if (e != null) {
+                log.error("stream {}: frame {} not written to {}: {}", frame.stream(), frame.seq(), topic, e.toString());
+                failed(frame.stream().value()).increment();
+            }
+        });
+    }
+
+    @Override
+    public void end(EndOfStream end) {
+        producer.send(new ProducerRecord<>(topic, null, end.stream().toKey(), new byte[0], FrameHeaders.of(end)), (meta, e) -> {
+            if (e != null) {
+                log.error("stream {}: end-of-stream marker not written to {}: {}", end.stream(), topic, e.toString());
+            }
+        });
+        producer.flush();
+    }
+
+    private Counter failed(String stream) {
+        return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
+                .tag("stream", stream).tag("reason", "kafka-error").register(registry);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.streamsr.ingest;
+
+import dev.streamsr.frame.StreamId;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One stream to ingest: its id, where it comes from, and whether a finite source (a file) should
+ * loop forever as if it were live.
+ */
+public record Source(StreamId stream, URI uri, SourceKind kind, boolean loop) {
+
+    /** Accepts a URI ({@code file:}, {@code test:}, {@code rtsp:}, {@code srt:}, {@code udp:}, {@code http(s):}) or a plain path. */
+    public static Source parse(StreamId stream, String text, boolean loop) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("stream " + stream + ": empty source");
+        }
+        URI uri;
+        try {
+            uri = text.contains("://") ? new URI(text) : Path.of(text).toAbsolutePath().normalize().toUri();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("stream " + stream + ": source is not a valid URI: " + e.getMessage());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        SourceKind kind = switch (scheme) {
+            case "file" -> SourceKind.FILE;
+            case "test" -> SourceKind.TEST;
+            case "rtsp", "rtsps", "rtspt" -> SourceKind.RTSP;
+            case "srt" -> SourceKind.SRT;
+            case "udp" -> SourceKind.UDP;
+            case "http", "https" -> SourceKind.HLS;
+            default -> throw new IllegalArgumentException("stream " + stream + ": unsupported source scheme '" + scheme
+                    + "' (use file, test, rtsp, srt, udp, http or https)");
+        };
+        return new Source(stream, uri, kind, loop);
+    }
+
+    /** True when the source keeps going after it fails or ends: live sources and looped files. */
+    public boolean restartable() {
+        return kind.live() || loop;
+    }
+}

@@ -1,0 +1,317 @@
+package dev.streamsr.ingest;
+
+import dev.streamsr.frame.EndOfStream;
+import dev.streamsr.frame.Frame;
+import dev.streamsr.frame.WallClock;
+import dev.streamsr.media.GstRuntime;
+import dev.streamsr.media.RawFrames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.Fraction;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadProbeReturn;
+import org.freedesktop.gstreamer.PadProbeType;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.Structure;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.glib.GError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Ingests one stream: runs its GStreamer pipeline, turns every decoded frame into a {@link Frame}
+ * with a gap-free seq, and hands it to the {@link FrameSink}. Live sources are reconnected with
+ * back-off; a failure here never touches another stream.
+ */
+public final class StreamIngest implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(StreamIngest.class);
+    private static final long PULL_TIMEOUT_NS = 200_000_000L;
+
+    private final Source source;
+    private final IngestSettings settings;
+    private final FrameSink sink;
+    private final Backoff backoff;
+    private final Counter framesIn;
+    private final Counter droppedAtSource;
+    private final Counter droppedOversize;
+    private final Counter reconnects;
+    private volatile StreamState state = StreamState.STARTING;
+    private volatile String lastError;
+    private volatile boolean stopping;
+    private long seq;
+    private long ptsOffset;
+    private long lastPts = -1;
+    private long frameDuration;
+    private boolean oversizeReported;
+
+    public StreamIngest(Source source, IngestSettings settings, FrameSink sink, MeterRegistry registry) {
+        this.source = source;
+        this.settings = settings;
+        this.sink = sink;
+        this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
+        String id = source.stream().value();
+        this.framesIn = Counter.builder("streamsr.ingest.frames").description("Frames published to streamsr.lr")
+                .tag("stream", id).register(registry);
+        this.droppedAtSource = dropped(registry, id, "source-overrun");
+        this.droppedOversize = dropped(registry, id, "oversize");
+        this.reconnects = Counter.builder("streamsr.source.reconnects").description("Source reconnect attempts")
+                .tag("stream", id).register(registry);
+    }
+
+    private static Counter dropped(MeterRegistry registry, String stream, String reason) {
+        return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
+                .tag("stream", stream).tag("reason", reason).register(registry);
+    }
+
+    public Source source() {
+        return source;
+    }
+
+    public StreamState state() {
+        return state;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long framesPublished() {
+        return seq;
+    }
+
+    public void stop() {
+        stopping = true;
+    }
+
+    @Override
+    public void run() {
+        MDC.put("stream", source.stream().value());
+        try {
+            GstRuntime.ensureInitialised();
+            int failures = 0;
+            while (!stopping) {
+                long before = seq;
+                Outcome outcome = playOnce();
+                if (seq > before) {
+                    failures = 0;
+                }
+                if (stopping || outcome == Outcome.STOPPED) {
+                    break;
+                }
+                if (outcome == Outcome.ENDED && source.loop() && seq > before) {
+                    log.info("stream {}: source ended after {} frames, looping", source.stream(), seq);
+                    ptsOffset = lastPts + frameDuration;
+                    continue;
+                }
+                if (outcome == Outcome.ENDED && !source.kind().live()) {
+                    if (seq == 0) {
+                        fail("source has no video frames (is " + source.uri() + " a video?)");
+                    } else {
+                        finish(StreamState.ENDED);
+                    }
+                    return;
+                }
+                if (!source.restartable()) {
+                    fail(lastError);
+                    return;
+                }
+                failures++;
+                if (settings.maxRetries() >= 0 && failures > settings.maxRetries()) {
+                    fail("giving up after " + settings.maxRetries() + " retries: " + lastError);
+                    return;
+                }
+                state = StreamState.RECONNECTING;
+                reconnects.increment();
+                Duration wait = backoff.delay(failures, ThreadLocalRandom.current());
+                log.warn("stream {}: source {} {}; reconnect attempt {} in {} ms", source.stream(), source.uri(),
+                        outcome == Outcome.ENDED ? "ended" : "failed: " + lastError, failures, wait.toMillis());
+                sleep(wait);
+            }
+            if (seq > 0) {
+                sink.end(new EndOfStream(source.stream(), seq, WallClock.nowNanos()));
+            }
+            state = StreamState.STOPPED;
+        } catch (RuntimeException | Error e) {
+            fail(e.toString());
+            log.error("stream {}: ingest crashed", source.stream(), e);
+        } finally {
+            MDC.remove("stream");
+        }
+    }
+
+    private void fail(String why) {
+        lastError = why;
+        state = StreamState.FAILED;
+        log.error("stream {}: source {} failed: {}", source.stream(), source.uri(), why);
+        if (seq > 0) {
+            // Downstream finalises what it has; the stream is over until an operator restarts it.
+            sink.end(new EndOfStream(source.stream(), seq, WallClock.nowNanos()));
+        }
+    }
+
+    private void finish(StreamState end) {
+        sink.end(new EndOfStream(source.stream(), seq, WallClock.nowNanos()));
+        state = end;
+        log.info("stream {}: source ended, {} frames published", source.stream(), seq);
+    }
+
+    private enum Outcome { ENDED, FAILED, STOPPED }
+
+    private Outcome playOnce() {
+        if (source.kind() == SourceKind.FILE) {
+            Path file = Path.of(source.uri());
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                lastError = "file " + file + " does not exist or is not readable";
+                return Outcome.FAILED;
+            }
+        }
+        String description = SourcePipeline.describe(source, settings);
+        log.debug("stream {}: pipeline {}", source.stream(), description);
+        List<GError> errors = new ArrayList<>();
+        Element parsed = Gst.parseLaunch(description, errors);
+        if (!errors.isEmpty() || !(parsed instanceof Pipeline pipeline)) {
+            lastError = "cannot build pipeline: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage());
+            if (parsed != null) {
+                parsed.dispose();
+            }
+            return Outcome.FAILED;
+        }
+        AtomicReference<String> busError = new AtomicReference<>();
+        AtomicLong arrived = new AtomicLong();
+        Bus bus = pipeline.getBus();
+        // Bus listeners share one thread: record the error and let the pull loop stop the pipeline.
+        Bus.ERROR onError = (src, code, message) -> busError.compareAndSet(null, message + " (from " + src.getName() + ")");
+        bus.connect(onError);
+        AppSink appsink = (AppSink) pipeline.getElementByName("frames");
+        Pad sinkPad = appsink.getStaticPad("sink");
+        Pad.PROBE counter = (pad, info) -> {
+            arrived.incrementAndGet();
+            return PadProbeReturn.OK;
+        };
+        if (source.kind().live()) {
+            sinkPad.addProbe(PadProbeType.BUFFER, counter);
+        }
+        long pulled = 0;
+        long countedDrops = 0;
+        long lastFrameAt = System.nanoTime();
+        try {
+            pipeline.play();
+            while (!stopping) {
+                String err = busError.get();
+                if (err != null) {
+                    lastError = err;
+                    return Outcome.FAILED;
+                }
+                Sample sample = appsink.emit(Sample.class, "try-pull-sample", PULL_TIMEOUT_NS);
+                if (sample == null) {
+                    if (appsink.isEOS()) {
+                        return busError.get() == null ? Outcome.ENDED : Outcome.FAILED;
+                    }
+                    if (source.kind().live() && System.nanoTime() - lastFrameAt > settings.stallTimeout().toNanos()) {
+                        lastError = "no frames for " + settings.stallTimeout().toSeconds() + " s";
+                        return Outcome.FAILED;
+                    }
+                    continue;
+                }
+                lastFrameAt = System.nanoTime();
+                state = StreamState.PLAYING;
+                pulled++;
+                handle(sample);
+                if (source.kind().live()) {
+                    long drops = arrived.get() - pulled - 1;
+                    if (drops > countedDrops) {
+                        droppedAtSource.increment(drops - countedDrops);
+                        countedDrops = drops;
+                    }
+                }
+            }
+            return Outcome.STOPPED;
+        } finally {
+            pipeline.stop();
+            if (source.kind().live()) {
+                sinkPad.removeProbe(counter);
+            }
+            bus.disconnect(onError);
+            pipeline.dispose();
+        }
+    }
+
+    private void handle(Sample sample) {
+        int width;
+        int height;
+        String fps;
+        long pts;
+        byte[] payload;
+        try {
+            Caps caps = sample.getCaps();
+            Structure s = caps.getStructure(0);
+            width = s.getInteger("width");
+            height = s.getInteger("height");
+            Fraction rate = s.hasField("framerate") ? s.getFraction("framerate") : null;
+            fps = rate == null || rate.getNumerator() <= 0 ? "0/1" : rate.getNumerator() + "/" + rate.getDenominator();
+            if (rate != null && rate.getNumerator() > 0) {
+                frameDuration = 1_000_000_000L * rate.getDenominator() / rate.getNumerator();
+            }
+            if (!settings.limits().allows(width, height)) {
+                droppedOversize.increment();
+                if (!oversizeReported) {
+                    oversizeReported = true;
+                    log.error("stream {}: frame {}x{} exceeds the largest allowed frame {} (--max-frame-size); frames refused "
+                            + "until the source shrinks; cap it with --max-input-size", source.stream(), width, height,
+                            settings.limits().maxFrame());
+                }
+                return;
+            }
+            Buffer buffer = sample.getBuffer();
+            long rawPts = buffer.getPresentationTimestamp();
+            ByteBuffer mapped = buffer.map(false);
+            try {
+                payload = RawFrames.copyTight(mapped, settings.format(), width, height);
+            } finally {
+                buffer.unmap();
+            }
+            pts = rawPts < 0 ? (lastPts < 0 ? 0 : lastPts + frameDuration) : rawPts + ptsOffset;
+        } finally {
+            sample.dispose();
+        }
+        if (pts <= lastPts) {
+            // Live sources may repeat a timestamp after a hiccup: keep PTS strictly increasing.
+            pts = lastPts + Math.max(1, frameDuration);
+        }
+        lastPts = pts;
+        Frame frame = new Frame(source.stream(), seq, pts, width, height, settings.format(), false,
+                WallClock.nowNanos(), fps, payload);
+        sink.publish(frame);
+        seq++;
+        framesIn.increment();
+    }
+
+    private void sleep(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        while (!stopping && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
+}

@@ -1,0 +1,6 @@
+package dev.streamsr.ingest;
+
+/** What a stream's source is doing, as shown to operators. */
+public enum StreamState {
+    STARTING, PLAYING, RECONNECTING, ENDED, FAILED, STOPPED
+}

@@ -1,0 +1,153 @@
+package dev.streamsr.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one), running inside
+ * this JVM. The only class that touches broker internals, which are not a public API.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final boolean temporary;
+    private final int port;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dataDir, boolean temporary, int port, KafkaRaftServer server) {
+        this.dataDir = dataDir;
+        this.temporary = temporary;
+        this.port = port;
+        this.server = server;
+    }
+
+    /**
+     * Starts a broker and waits until it answers. {@code dataDir} null means a temporary directory
+     * deleted on close; {@code port} 0 picks a free port.
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, FrameLimits limits) {
+        long t0 = System.nanoTime();
+        boolean temporary = dataDir == null;
+        try {
+            Path dir = temporary ? Files.createTempDirectory("streamsr-kafka-") : Files.createDirectories(dataDir);
+            int brokerPort = port == 0 ? freePort() : port;
+            int controllerPort = freePort();
+            Properties props = brokerProperties(dir, brokerPort, controllerPort, limits);
+            Path file = dir.resolve("server.properties");
+            try (OutputStream out = Files.newOutputStream(file)) {
+                props.store(out, "StreamSR embedded broker");
+            }
+            format(dir, file);
+            KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, brokerPort, server);
+            kafka.awaitReady();
+            log.info("embedded Kafka broker (KRaft) ready at {} in {} ms, data in {}{}", kafka.bootstrapServers(),
+                    (System.nanoTime() - t0) / 1_000_000, dir, temporary ? " (temporary)" : "");
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the embedded broker's data directory", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private static Properties brokerProperties(Path dir, int brokerPort, int controllerPort, FrameLimits limits) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dir.resolve("logs").toString());
+        // One node: every internal topic must accept replication factor 1, or exactly-once hangs silently.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("message.max.bytes", Integer.toString(limits.maxRecordBytes()));
+        p.put("replica.fetch.max.bytes", Integer.toString(limits.maxRecordBytes()));
+        p.put("socket.request.max.bytes", Integer.toString(Math.max(104_857_600, 2 * limits.maxRecordBytes())));
+        p.put("log.segment.bytes", Integer.toString(Math.max(64 << 20, 4 * limits.maxRecordBytes())));
+        p.put("log.retention.check.interval.ms", "30000");
+        return p;
+    }
+
+    private static void format(Path dir, Path propertiesFile) {
+        String clusterId = Uuid.randomUuid().toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propertiesFile.toString(), "--ignore-formatted"},
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        if (rc != 0) {
+            throw new IllegalStateException("formatting Kafka storage in " + dir + " failed: " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void awaitReady() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("embedded Kafka broker did not become ready: " + e.getMessage(), e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        if (temporary) {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                log.warn("could not delete {}: {}", dataDir, e.toString());
+            }
+        }
+        log.info("embedded Kafka broker stopped");
+    }
+}

@@ -1,0 +1,51 @@
+package dev.streamsr.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the topics of the data flow with the admin client; existing topics are left as they are. */
+public final class TopicAdmin {
+    private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
+
+    private TopicAdmin() {
+    }
+
+    public static void ensureTopics(KafkaSettings kafka, Topics topics, TopicSettings settings) {
+        String maxBytes = Integer.toString(kafka.limits().maxRecordBytes());
+        Map<String, String> frameConfig = Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.retentionMs()),
+                TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(Math.max(64 << 20, 4 * kafka.limits().maxRecordBytes())));
+        // Dead letters are kept a week: they are evidence for an operator, not data in flight.
+        Map<String, String> dlqConfig = Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(TimeUnit.DAYS.toMillis(7)));
+        List<NewTopic> wanted = new ArrayList<>();
+        wanted.add(new NewTopic(topics.lr(), settings.partitions(), settings.replication()).configs(frameConfig));
+        wanted.add(new NewTopic(topics.sr(), settings.partitions(), settings.replication()).configs(frameConfig));
+        wanted.add(new NewTopic(topics.dlq(), 1, settings.replication()).configs(dlqConfig));
+        try (Admin admin = Admin.create(kafka.admin())) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("cannot create topics on " + kafka.bootstrapServers() + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topics on " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+}

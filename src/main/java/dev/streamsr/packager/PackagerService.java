@@ -1,0 +1,52 @@
+package dev.streamsr.packager;
+
+import dev.streamsr.kafka.DeadLetters;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.Topics;
+import dev.streamsr.media.EncoderSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The package role: the upscaled rendition from {@code streamsr.sr} (read committed, so aborted
+ * output of a crashed upscaler never reaches a player) and the source rendition from
+ * {@code streamsr.lr}, each on its own thread.
+ */
+public final class PackagerService implements AutoCloseable {
+    private final List<RenditionPackager> packagers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Producer<byte[], byte[]> dlqProducer;
+
+    public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
+                           String groupId, MeterRegistry registry) {
+        dlqProducer = new KafkaProducer<>(kafka.producer("streamsr-package-dlq"));
+        DeadLetters dlq = new DeadLetters(dlqProducer, topics.dlq(), registry);
+        packagers.add(new RenditionPackager(Rendition.SR, new KafkaConsumer<>(kafka.consumer(groupId + "-sr", true)),
+                topics.sr(), hls, sourceEncoder, dlq, registry));
+        packagers.add(new RenditionPackager(Rendition.SOURCE, new KafkaConsumer<>(kafka.consumer(groupId + "-source", false)),
+                topics.lr(), hls, sourceEncoder, dlq, registry));
+    }
+
+    public void start() {
+        for (RenditionPackager p : packagers) {
+            threads.add(Thread.ofPlatform().name("package-" + threads.size()).daemon(true).start(p));
+        }
+    }
+
+    @Override
+    public void close() {
+        packagers.forEach(RenditionPackager::stop);
+        for (Thread t : threads) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        dlqProducer.close();
+    }
+}

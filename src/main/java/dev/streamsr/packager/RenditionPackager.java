@@ -1,0 +1,244 @@
+package dev.streamsr.packager;
+
+import dev.streamsr.frame.ContractViolation;
+import dev.streamsr.frame.Decoded;
+import dev.streamsr.frame.EndOfStream;
+import dev.streamsr.frame.Frame;
+import dev.streamsr.frame.FrameFormat;
+import dev.streamsr.frame.FrameHeaders;
+import dev.streamsr.frame.StreamId;
+import dev.streamsr.frame.WallClock;
+import dev.streamsr.kafka.DeadLetters;
+import dev.streamsr.media.AccessUnit;
+import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.media.Fps;
+import dev.streamsr.media.H264Encoder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Packages one rendition of every stream it is assigned: access units from {@code streamsr.sr}
+ * as they are, or raw frames from {@code streamsr.lr} encoded at the source size.
+ */
+final class RenditionPackager implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(RenditionPackager.class);
+
+    private final Rendition rendition;
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final HlsSettings hls;
+    private final EncoderSettings encoderSettings;
+    private final DeadLetters deadLetters;
+    private final MeterRegistry registry;
+    private final Map<StreamId, Output> outputs = new HashMap<>();
+    private volatile boolean stopping;
+
+    /** A stream's open writer, its encoder when the rendition encodes, and what status reports. */
+    private static final class Output {
+        HlsWriter writer;
+        H264Encoder encoder;
+        int width;
+        int height;
+        String fps;
+        long frames;
+        long lastStatusMs;
+    }
+
+    RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls,
+                      EncoderSettings encoderSettings, DeadLetters deadLetters, MeterRegistry registry) {
+        this.rendition = rendition;
+        this.consumer = consumer;
+        this.topic = topic;
+        this.hls = hls;
+        this.encoderSettings = encoderSettings;
+        this.deadLetters = deadLetters;
+        this.registry = registry;
+    }
+
+    void stop() {
+        stopping = true;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        consumer.subscribe(List.of(topic));
+        try {
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    handle(r);
+                }
+                writeStatuses(false);
+            }
+        } catch (WakeupException e) {
+            if (!stopping) {
+                throw e;
+            }
+        } finally {
+            outputs.forEach((id, o) -> closeOutput(id, o));
+            outputs.clear();
+            consumer.close();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        Decoded decoded = FrameHeaders.decode(r.key(), r.headers(), r.value());
+        switch (decoded) {
+            case Decoded.Invalid bad -> {
+                // Bad LR records are the upscaler's to dead-letter; only this role's own input goes there from here.
+                if (rendition == Rendition.SR) {
+                    deadLetters.send(topic, r.key(), r.value(), r.headers(), bad.stream(), bad.violation());
+                }
+            }
+            case Decoded.EndRecord end -> finish(end.end());
+            case Decoded.FrameRecord f -> {
+                MDC.put("stream", f.frame().stream().value());
+                try {
+                    write(f.frame());
+                } catch (RuntimeException e) {
+                    log.error("stream {}: {} rendition failed at seq {}: {}", f.frame().stream(), rendition.dirName(),
+                            f.frame().seq(), e.getMessage());
+                    Output o = outputs.remove(f.frame().stream());
+                    if (o != null) {
+                        closeOutput(f.frame().stream(), o);
+                    }
+                } finally {
+                    MDC.remove("stream");
+                }
+            }
+        }
+    }
+
+    private void write(Frame frame) {
+        Output o = outputs.computeIfAbsent(frame.stream(), id -> new Output());
+        AccessUnit au;
+        if (rendition == Rendition.SR) {
+            if (frame.format() != FrameFormat.H264) {
+                deadLetters.send(topic, frame.stream().toKey(), frame.payload(), FrameHeaders.of(frame), frame.stream(),
+                        new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT, "expected H264 on " + topic + ", got " + frame.format()));
+                return;
+            }
+            au = new AccessUnit(frame.payload(), frame.keyframe());
+        } else {
+            if (o.encoder != null && (o.encoder.width() != frame.width() || o.encoder.height() != frame.height()
+                    || o.encoder.format() != frame.format())) {
+                o.encoder.close();
+                o.encoder = null;
+            }
+            if (o.encoder == null) {
+                o.encoder = new H264Encoder(frame.format(), frame.width(), frame.height(), frame.fps(), encoderSettings);
+            }
+            au = o.encoder.encode(ByteBuffer.wrap(frame.payload()), frame.ptsNanos());
+        }
+        if (o.writer != null && (o.width != frame.width() || o.height != frame.height())) {
+            // A new size needs a new SPS; start a fresh pipeline so h264parse and the muxer follow.
+            closeWriter(frame.stream(), o, true);
+        }
+        if (o.writer == null) {
+            if (!au.keyframe()) {
+                dropped(frame.stream(), "await-keyframe").increment();
+                return;
+            }
+            long duration = Fps.parse(frame.fps()) > 0 ? (long) (1e9 / Fps.parse(frame.fps())) : 33_333_333L;
+            o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration);
+            o.width = frame.width();
+            o.height = frame.height();
+            o.fps = frame.fps();
+            log.info("stream {}: packaging {} rendition {}x{} to {}", frame.stream(), rendition.dirName(), frame.width(),
+                    frame.height(), hls.streamDir(frame.stream().value(), rendition));
+        }
+        o.writer.push(au.data(), frame.ptsNanos(), au.keyframe());
+        o.frames++;
+        frames(frame.stream()).increment();
+        latency().record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void finish(EndOfStream end) {
+        Output o = outputs.remove(end.stream());
+        if (o == null) {
+            return;
+        }
+        closeWriter(end.stream(), o, true);
+        if (o.encoder != null) {
+            o.encoder.close();
+        }
+        writeStatus(end.stream(), o, "ended");
+        log.info("stream {}: {} rendition finished, {} frames", end.stream(), rendition.dirName(), o.frames);
+    }
+
+    private void closeOutput(StreamId id, Output o) {
+        closeWriter(id, o, false);
+        if (o.encoder != null) {
+            o.encoder.close();
+        }
+    }
+
+    private void closeWriter(StreamId id, Output o, boolean finish) {
+        if (o.writer == null) {
+            return;
+        }
+        try {
+            if (finish) {
+                o.writer.finish();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("stream {}: finishing {} playlist: {}", id, rendition.dirName(), e.getMessage());
+        } finally {
+            o.writer.close();
+            o.writer = null;
+        }
+    }
+
+    private void writeStatuses(boolean force) {
+        long now = System.currentTimeMillis();
+        outputs.forEach((id, o) -> {
+            if (o.writer != null && (force || now - o.lastStatusMs >= 1000)) {
+                writeStatus(id, o, "live");
+            }
+        });
+    }
+
+    private void writeStatus(StreamId id, Output o, String state) {
+        o.lastStatusMs = System.currentTimeMillis();
+        try {
+            var dir = hls.streamDir(id.value(), rendition);
+            java.nio.file.Files.createDirectories(dir);
+            new RenditionStatus(id.value(), rendition.dirName(), state, o.width, o.height, o.fps, o.frames, o.lastStatusMs).writeTo(dir);
+        } catch (IOException e) {
+            log.warn("stream {}: cannot write status: {}", id, e.toString());
+        }
+    }
+
+    private Counter frames(StreamId stream) {
+        return Counter.builder("streamsr.package.frames").description("Frames written to HLS")
+                .tag("stream", stream.value()).tag("rendition", rendition.dirName()).register(registry);
+    }
+
+    private Counter dropped(StreamId stream, String reason) {
+        return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
+                .tag("stream", stream.value()).tag("reason", reason).register(registry);
+    }
+
+    private Timer latency() {
+        return Timer.builder("streamsr.latency.ingest.to.package").description("Wall time from ingest to the frame reaching the HLS muxer")
+                .tag("rendition", rendition.dirName()).publishPercentileHistogram().register(registry);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.streamsr.upscale;
+
+import dev.streamsr.engine.Engine;
+import dev.streamsr.engine.EngineBuffers;
+import dev.streamsr.engine.EngineException;
+import dev.streamsr.frame.ContractViolation;
+import dev.streamsr.frame.Decoded;
+import dev.streamsr.frame.EndOfStream;
+import dev.streamsr.frame.Frame;
+import dev.streamsr.frame.FrameFormat;
+import dev.streamsr.frame.FrameHeaders;
+import dev.streamsr.frame.StreamId;
+import dev.streamsr.kafka.DeadLetters;
+import dev.streamsr.media.AccessUnit;
+import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.media.H264Encoder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Read an LR frame, look up the stream's history, run the engine on the pair, encode the SR frame
+ * and forward its access unit. Records that break the contract go to the dead-letter sink.
+ */
+final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(UpscaleProcessor.class);
+
+    private final EngineSupplier engines;
+    private final EncoderSettings encoderSettings;
+    private final String sourceTopic;
+    private final MeterRegistry registry;
+    private final Map<StreamId, H264Encoder> encoders = new HashMap<>();
+    private final Map<Integer, byte[]> zeroLatents = new HashMap<>();
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, byte[]> latentCache;
+
+    UpscaleProcessor(EngineSupplier engines, EncoderSettings encoderSettings, String sourceTopic, MeterRegistry registry) {
+        this.engines = engines;
+        this.encoderSettings = encoderSettings;
+        this.sourceTopic = sourceTopic;
+        this.registry = registry;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.latentCache = context.getStateStore(UpscaleTopology.LATENT_CACHE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Decoded decoded = FrameHeaders.decode(record.key(), record.headers(), record.value());
+        switch (decoded) {
+            case Decoded.Invalid bad -> deadLetter(record, bad.stream(), bad.violation());
+            case Decoded.EndRecord end -> finish(record, end.end());
+            case Decoded.FrameRecord f -> upscale(record, f.frame());
+        }
+    }
+
+    private void upscale(Record<byte[], byte[]> record, Frame frame) {
+        if (frame.format() != FrameFormat.RGB) {
+            deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT,
+                    "upscale takes RGB frames on " + sourceTopic + ", got " + frame.format() + " (run ingest with --format=RGB)"));
+            return;
+        }
+        Engine engine = engines.forCurrentThread();
+        int w = frame.width();
+        int h = frame.height();
+        EngineBuffers b;
+        try {
+            b = engine.buffers(1, h, w);
+        } catch (IllegalArgumentException e) {
+            deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.WRONG_PAYLOAD_SIZE, e.getMessage()));
+            return;
+        }
+        String key = frame.stream().value();
+        History history = History.fromBytes(latentCache.get(key));
+        boolean fresh = history == null || history.width() != w || history.height() != h
+                || history.latent().length != b.latentBytes() || history.seq() >= frame.seq();
+        if (fresh && history != null) {
+            log.info("stream {}: history reset at seq {} (previous {}x{} seq {})", frame.stream(), frame.seq(),
+                    history.width(), history.height(), history.seq());
+        }
+        b.lr().put(0, frame.payload());
+        b.prevLr().put(0, fresh ? frame.payload() : history.prevLr());
+        b.prevLatent().put(0, fresh ? zeroLatent(b.latentBytes()) : history.latent());
+
+        long t0 = System.nanoTime();
+        try {
+            engine.run(b);
+        } catch (EngineException e) {
+            deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.PROCESSING_FAILED, e.getMessage()));
+            return;
+        }
+        engineTimer(engine).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+
+        byte[] latent = new byte[b.latentBytes()];
+        b.latent().get(0, latent);
+        latentCache.put(key, new History(w, h, frame.seq(), frame.payload(), latent).toBytes());
+
+        int s = engine.model().scale();
+        H264Encoder encoder = encoderFor(frame, w * s, h * s);
+        AccessUnit au = encoder.encode(b.sr().duplicate().position(0).limit(b.srBytes()), frame.ptsNanos());
+        Frame out = frame.withPayload(FrameFormat.H264, w * s, h * s, au.keyframe(), au.data());
+        context.forward(record.withValue(au.data()).withHeaders(FrameHeaders.of(out)), UpscaleTopology.SR_SINK);
+        framesOut(key).increment();
+    }
+
+    private H264Encoder encoderFor(Frame frame, int srWidth, int srHeight) {
+        H264Encoder encoder = encoders.get(frame.stream());
+        if (encoder != null && (encoder.width() != srWidth || encoder.height() != srHeight)) {
+            encoder.close();
+            encoder = null;
+        }
+        if (encoder == null) {
+            encoder = new H264Encoder(FrameFormat.RGB, srWidth, srHeight, frame.fps(), encoderSettings);
+            encoders.put(frame.stream(), encoder);
+        }
+        return encoder;
+    }
+
+    private void finish(Record<byte[], byte[]> record, EndOfStream end) {
+        H264Encoder encoder = encoders.remove(end.stream());
+        if (encoder != null) {
+            encoder.close();
+        }
+        latentCache.delete(end.stream().value());
+        context.forward(record, UpscaleTopology.SR_SINK);
+        log.info("stream {}: end of stream after {} frames", end.stream(), end.frames());
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, StreamId stream, ContractViolation why) {
+        log.warn("stream {}: record on {} sent to the dead-letter topic: {}", stream == null ? "<invalid key>" : stream, sourceTopic, why);
+        context.forward(record.withHeaders(DeadLetters.annotate(record.headers(), sourceTopic, why)), UpscaleTopology.DLQ_SINK);
+        DeadLetters.count(registry, why.reason());
+    }
+
+    private byte[] zeroLatent(int bytes) {
+        return zeroLatents.computeIfAbsent(bytes, byte[]::new);
+    }
+
+    private Timer engineTimer(Engine engine) {
+        return Timer.builder("streamsr.engine.latency").description("Time of one engine call")
+                .tag("backend", engine.backend()).tag("model", engine.model().name()).tag("batch", "1")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    private Counter framesOut(String stream) {
+        return Counter.builder("streamsr.upscale.frames").description("SR frames written to streamsr.sr")
+                .tag("stream", stream).register(registry);
+    }
+
+    @Override
+    public void close() {
+        encoders.values().forEach(H264Encoder::close);
+        encoders.clear();
+    }
+}

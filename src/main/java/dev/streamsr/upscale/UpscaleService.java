@@ -1,0 +1,117 @@
+package dev.streamsr.upscale;
+
+import dev.streamsr.engine.Engine;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upscale role: a Kafka Streams application running {@link UpscaleTopology}. One engine per
+ * stream thread; parallelism is bounded by the partitions of {@code streamsr.lr}.
+ */
+public final class UpscaleService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UpscaleService.class);
+
+    private final KafkaStreams streams;
+    private final Map<Thread, Engine> engines = new ConcurrentHashMap<>();
+    private final Path stateDir;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    public UpscaleService(KafkaSettings kafka, Topics topics, UpscaleSettings settings, Supplier<Engine> engineFactory,
+                          MeterRegistry registry, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onCrash) {
+        try {
+            stateDir = Files.createTempDirectory("streamsr-upscale-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EngineSupplier supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> engineFactory.get());
+        var topology = UpscaleTopology.build(topics, kafka.limits(), settings.changelogState(), supplier,
+                settings.encoder(), registry);
+        streams = new KafkaStreams(topology, properties(kafka, settings, stateDir));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("upscale stream thread failed; response {}", onCrash, e);
+            return onCrash;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+    }
+
+    static Properties properties(KafkaSettings kafka, UpscaleSettings settings, Path stateDir) {
+        Properties p = new Properties();
+        p.putAll(kafka.common());
+        int maxBytes = kafka.limits().maxRecordBytes();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put("processing.exception.handler.global.enabled", true);
+        // Frames are megabytes: the default 1000 buffered records per partition would exhaust the heap.
+        p.put("buffered.records.per.partition", 16);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxBytes);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG), Math.max(64L << 20, 4L * maxBytes));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "none");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxBytes);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), Math.max(52_428_800, maxBytes));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 16);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(maxBytes));
+        return p;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until the application is RUNNING; false on timeout or if it failed. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State s = streams.state();
+            if (s == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+        engines.values().forEach(Engine::close);
+        engines.clear();
+        try (var files = Files.walk(stateDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            log.debug("could not delete {}", stateDir, e);
+        }
+    }
+}
