@@ -1,0 +1,97 @@
+package dev.streamsr.frame;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class FrameHeadersTest {
+    private static Frame rgb(int w, int h) {
+        return new Frame(StreamId.of("cam-1"), 7, 123_000_000L, w, h, FrameFormat.RGB, false, 99L, "30000/1001", new byte[w * h * 3]);
+    }
+
+    @Test
+    void aFrameSurvivesTheRoundTripThroughHeaders() {
+        Frame f = rgb(4, 2);
+        Decoded d = FrameHeaders.decode(f.stream().toKey(), FrameHeaders.of(f), f.payload());
+        Frame back = assertInstanceOf(Decoded.FrameRecord.class, d).frame();
+        assertEquals(f.stream(), back.stream());
+        assertEquals(7, back.seq());
+        assertEquals(123_000_000L, back.ptsNanos());
+        assertEquals(4, back.width());
+        assertEquals(2, back.height());
+        assertEquals(FrameFormat.RGB, back.format());
+        assertEquals(99L, back.ingestNanos());
+        assertEquals("30000/1001", back.fps());
+        assertArrayEquals(f.payload(), back.payload());
+    }
+
+    @Test
+    void headersAreReadableText() {
+        Headers h = FrameHeaders.of(rgb(4, 2));
+        assertEquals("7", new String(h.lastHeader(FrameHeaders.SEQ).value(), StandardCharsets.UTF_8));
+        assertEquals("RGB", new String(h.lastHeader(FrameHeaders.FORMAT).value(), StandardCharsets.UTF_8));
+        assertNull(h.lastHeader(FrameHeaders.KEYFRAME), "keyframe is an sr-only header");
+    }
+
+    @Test
+    void h264FramesCarryTheKeyframeFlag() {
+        Frame f = new Frame(StreamId.of("a"), 0, 0, 16, 16, FrameFormat.H264, true, 1, "25/1", new byte[] {0, 0, 0, 1, 0x65});
+        Frame back = ((Decoded.FrameRecord) FrameHeaders.decode(f.stream().toKey(), FrameHeaders.of(f), f.payload())).frame();
+        assertEquals(true, back.keyframe());
+    }
+
+    @Test
+    void aRecordWithoutHeadersIsAContractViolation() {
+        Decoded d = FrameHeaders.decode("cam".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), new byte[12]);
+        Decoded.Invalid bad = assertInstanceOf(Decoded.Invalid.class, d);
+        assertEquals(StreamId.of("cam"), bad.stream());
+        assertEquals(ContractViolation.MISSING_HEADER, bad.violation().reason());
+    }
+
+    @Test
+    void aWrongPayloadSizeIsRejectedWithTheSizes() {
+        Frame f = rgb(4, 2);
+        Decoded d = FrameHeaders.decode(f.stream().toKey(), FrameHeaders.of(f), new byte[23]);
+        Decoded.Invalid bad = assertInstanceOf(Decoded.Invalid.class, d);
+        assertEquals(ContractViolation.WRONG_PAYLOAD_SIZE, bad.violation().reason());
+        assertEquals("RGB 4x2 needs 24 bytes, payload has 23", bad.violation().detail());
+    }
+
+    @Test
+    void anUnknownFormatIsRejected() {
+        Frame f = rgb(4, 2);
+        Headers h = FrameHeaders.of(f);
+        h.remove(FrameHeaders.FORMAT);
+        h.add(FrameHeaders.FORMAT, "NV12".getBytes(StandardCharsets.UTF_8));
+        Decoded.Invalid bad = assertInstanceOf(Decoded.Invalid.class, FrameHeaders.decode(f.stream().toKey(), h, f.payload()));
+        assertEquals(ContractViolation.UNKNOWN_FORMAT, bad.violation().reason());
+    }
+
+    @Test
+    void anInvalidKeyIsRejectedWithoutAStream() {
+        Frame f = rgb(4, 2);
+        Decoded.Invalid bad = assertInstanceOf(Decoded.Invalid.class,
+                FrameHeaders.decode("no spaces allowed".getBytes(StandardCharsets.UTF_8), FrameHeaders.of(f), f.payload()));
+        assertNull(bad.stream());
+        assertEquals(ContractViolation.BAD_KEY, bad.violation().reason());
+    }
+
+    @Test
+    void i420PayloadsAreHalfOfRgb() {
+        assertEquals(640 * 360 * 3 / 2, FrameFormat.I420.payloadBytes(640, 360));
+        assertEquals(640 * 360 * 3, FrameFormat.RGB.payloadBytes(640, 360));
+    }
+
+    @Test
+    void theEndOfStreamMarkerRoundTrips() {
+        EndOfStream end = new EndOfStream(StreamId.of("cam"), 795, 5);
+        Decoded d = FrameHeaders.decode(end.stream().toKey(), FrameHeaders.of(end), new byte[0]);
+        assertEquals(end, assertInstanceOf(Decoded.EndRecord.class, d).end());
+    }
+}
