@@ -120,7 +120,10 @@ public final class StreamIngest implements Runnable {
                     continue;
                 }
                 if (outcome == Outcome.ENDED && !source.kind().live()) {
-                    if (seq == 0) {
+                    if (seq == 0 && oversizeReported) {
+                        fail("every frame exceeded the largest allowed frame " + settings.limits().maxFrame()
+                                + "; cap the source with --max-input-size or raise --max-frame-size");
+                    } else if (seq == 0) {
                         fail("source has no video frames (is " + source.uri() + " a video?)");
                     } else {
                         finish(StreamState.ENDED);
