@@ -51,7 +51,7 @@ public final class H264Encoder implements AutoCloseable {
         this.frameDuration = rate > 0 ? (long) (1e9 / rate) : 33_333_333L;
         String rateCaps = rate > 0 ? fps : "0/1";
         String caps = "video/x-raw,format=" + format.gstFormat() + ",width=" + width + ",height=" + height
-                + ",framerate=" + rateCaps + ",pixel-aspect-ratio=1/1";
+                + ",framerate=" + rateCaps + ",pixel-aspect-ratio=1/1" + (format == FrameFormat.RGB ? ",colorimetry=sRGB" : "");
         String description = PipelineTemplate.load("encode-h264").fill(Map.of(
                 "caps", caps,
                 "threads", Integer.toString(settings.threads()),

@@ -77,4 +77,24 @@ public final class Bicubic {
         double mse = se / a.length;
         return mse == 0 ? 100 : 10 * Math.log10(255.0 * 255.0 / mse);
     }
+
+    /**
+     * PSNR in dB of a decoded luma plane against the BT.709 limited-range luma of an RGB reference:
+     * PSNR on Y, the way super-resolution results are reported, and free of any RGB converter's rounding.
+     */
+    public static double psnrLuma(byte[] yPlane, byte[] rgbReference) {
+        int n = rgbReference.length / 3;
+        if (yPlane.length < n) {
+            throw new IllegalArgumentException("luma plane has " + yPlane.length + " bytes, reference has " + n + " pixels");
+        }
+        double se = 0;
+        for (int i = 0; i < n; i++) {
+            double ref = 16 + 219 * (0.2126 * (rgbReference[3 * i] & 0xff) + 0.7152 * (rgbReference[3 * i + 1] & 0xff)
+                    + 0.0722 * (rgbReference[3 * i + 2] & 0xff)) / 255.0;
+            double d = (yPlane[i] & 0xff) - ref;
+            se += d * d;
+        }
+        double mse = se / n;
+        return mse == 0 ? 100 : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
 }

@@ -55,8 +55,8 @@ public final class TestMedia {
         }
     }
 
-    /** A decoded RGB frame. */
-    public record Decoded(int width, int height, long pts, byte[] rgb) {
+    /** A decoded frame: packed RGB, or I420 from {@link #decodeTs} (whose first width*height bytes are luma). */
+    public record Decoded(int width, int height, long pts, byte[] pixels) {
         public FrameSize size() {
             return new FrameSize(width, height);
         }
@@ -67,12 +67,16 @@ public final class TestMedia {
         return decode("filesrc location=\"" + file + "\" ! decodebin ! videoconvert ! video/x-raw,format=RGB", false).size();
     }
 
-    /** Decodes an MPEG-TS file (concatenated HLS segments) to RGB frames. */
+    /**
+     * Decodes an MPEG-TS file (concatenated HLS segments) to I420 frames, as the decoder outputs
+     * them: no colour conversion in between, so a comparison measures the product, not a converter.
+     */
     public static List<Decoded> decodeTs(Path file) {
-        return decode("filesrc location=\"" + file + "\" ! tsdemux ! h264parse ! avdec_h264 ! videoconvert ! video/x-raw,format=RGB", true);
+        return decode("filesrc location=\"" + file + "\" ! tsdemux ! h264parse ! avdec_h264 ! video/x-raw,format=I420", true);
     }
 
     private static List<Decoded> decode(String head, boolean keep) {
+        dev.streamsr.frame.FrameFormat format = head.endsWith("I420") ? dev.streamsr.frame.FrameFormat.I420 : dev.streamsr.frame.FrameFormat.RGB;
         GstRuntime.ensureInitialised();
         Pipeline p = (Pipeline) Gst.parseLaunch(head + " ! appsink name=out sync=false max-buffers=8");
         AppSink sink = (AppSink) p.getElementByName("out");
@@ -93,7 +97,7 @@ public final class TestMedia {
                     if (keep) {
                         ByteBuffer m = b.map(false);
                         try {
-                            rgb = dev.streamsr.media.RawFrames.copyTight(m, dev.streamsr.frame.FrameFormat.RGB, w, h);
+                            rgb = dev.streamsr.media.RawFrames.copyTight(m, format, w, h);
                         } finally {
                             b.unmap();
                         }

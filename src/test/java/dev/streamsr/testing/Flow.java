@@ -1,0 +1,93 @@
+package dev.streamsr.testing;
+
+import dev.streamsr.engine.Engine;
+import dev.streamsr.ingest.IngestService;
+import dev.streamsr.ingest.IngestSettings;
+import dev.streamsr.ingest.KafkaFrameSink;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.kafka.TopicSettings;
+import dev.streamsr.kafka.Topics;
+import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.packager.HlsSettings;
+import dev.streamsr.packager.PackagerService;
+import dev.streamsr.upscale.UpscaleService;
+import dev.streamsr.upscale.UpscaleSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+
+/** Wires real roles together on a broker with topics of their own, and closes them in reverse order. */
+public final class Flow implements AutoCloseable {
+    private static final AtomicInteger RUN = new AtomicInteger();
+
+    public final KafkaSettings kafka;
+    public final Topics topics;
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final String applicationId;
+
+    public Flow(KafkaSettings kafka) {
+        this.kafka = kafka;
+        int n = RUN.incrementAndGet();
+        this.topics = new Topics("flow" + n + ".lr", "flow" + n + ".sr", "flow" + n + ".dlq");
+        this.applicationId = "flow" + n + "-upscale";
+        TopicAdmin.ensureTopics(kafka, topics, new TopicSettings(4, (short) 1, 600_000));
+    }
+
+    public IngestService ingest(IngestSettings settings) {
+        var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("flow-ingest"));
+        IngestService s = new IngestService(settings, new KafkaFrameSink(producer, topics.lr(), registry), registry);
+        open.add(producer);
+        open.add(s);
+        return s;
+    }
+
+    public UpscaleService upscale(boolean changelog, Supplier<Engine> engines, EncoderSettings encoder,
+                                  StreamThreadExceptionResponse onCrash) {
+        UpscaleSettings settings = UpscaleSettings.defaults().withChangelog(changelog).withEncoder(encoder);
+        settings = new UpscaleSettings(applicationId, settings.changelogState(), true, 1, settings.commitInterval(), encoder);
+        UpscaleService s = new UpscaleService(kafka, topics, settings, engines, registry, onCrash);
+        open.add(s);
+        s.start();
+        return s;
+    }
+
+    public PackagerService packager(HlsSettings hls) {
+        PackagerService p = new PackagerService(kafka, topics, hls, new EncoderSettings("ultrafast", 18, 1, hls.segmentSeconds()),
+                applicationId + "-package", registry);
+        open.add(p);
+        p.start();
+        return p;
+    }
+
+    /** Concatenates the segments a playlist lists, in order, into one MPEG-TS file. */
+    public static Path concatenate(Path playlist, Path out) throws IOException {
+        List<String> segments = Files.readAllLines(playlist).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        try (var os = Files.newOutputStream(out)) {
+            for (String s : segments) {
+                Path seg = playlist.resolveSibling(Path.of(s).getFileName());
+                Files.copy(seg, os);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+}
