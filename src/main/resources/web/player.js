@@ -25,7 +25,8 @@
     const state = document.getElementById('state');
     state.textContent = stream.state;
     state.className = 'state ' + stream.state;
-    document.getElementById('info').textContent = stream.fps + ' fps, ' + stream.frames + ' frames';
+    const [n, d] = (stream.fps || '0/1').split('/').map(Number);
+    document.getElementById('info').textContent = (d ? (n / d).toFixed(2).replace(/\.?0+$/, '') : '?') + ' fps, ' + stream.frames + ' frames';
     document.getElementById('source-size').textContent = size(stream.input);
     document.getElementById('sr-size').textContent = size(stream.output);
   }

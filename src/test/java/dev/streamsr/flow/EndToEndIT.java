@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndIT {
     private static EmbeddedKafka broker;
     private static KafkaSettings kafka;
-    static final Supplier<Engine> BICUBIC = () -> new OnnxRuntimeEngine(Path.of("models/bicubic-x4.onnx"), 1);
+    static final Supplier<Engine> BICUBIC = Flows.BICUBIC;
 
     @TempDir
     Path tmp;

@@ -1,0 +1,161 @@
+package dev.streamsr.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamsr.flow.Flows;
+import dev.streamsr.frame.FrameSize;
+import dev.streamsr.frame.StreamId;
+import dev.streamsr.ingest.IngestService;
+import dev.streamsr.ingest.IngestSettings;
+import dev.streamsr.ingest.Source;
+import dev.streamsr.kafka.EmbeddedKafka;
+import dev.streamsr.kafka.FrameLimits;
+import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.packager.HlsSettings;
+import dev.streamsr.testing.Flow;
+import dev.streamsr.testing.TestMedia;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/** The player page in real headless Chromium plays both renditions of a live stream from the demo flow. */
+class PlayerBrowserIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thePlayerPlaysSourceAndUpscaledSideBySide() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        Path driverBinary = Path.of("/usr/bin/chromedriver");
+        assertTrue(Files.isExecutable(chromium) && Files.isExecutable(driverBinary),
+                "Debian's chromium and chromium-driver are needed: ./setup test installs them");
+        Path hls = tmp.resolve("hls");
+        try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults());
+             Flow flow = new Flow(new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults()))) {
+            flow.upscale(false, dev.streamsr.flow.Flows.BICUBIC, new EncoderSettings("ultrafast", 23, 2, 1), StreamThreadExceptionResponse.REPLACE_THREAD);
+            flow.packager(new HlsSettings(hls, 1, 6, 10));
+            IngestService ingest = flow.ingest(IngestSettings.defaults().withMaxInputSize(new FrameSize(160, 120)));
+            ingest.start(Source.parse(StreamId.of("lobby"), TestMedia.tenSecondClip().toString(), true));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (HttpServer http = new HttpServer(new StreamDirectory(hls, Clock.systemUTC()), registry, () -> Map.of("status", "ok"))
+                    .start("127.0.0.1", 0)) {
+                String base = "http://127.0.0.1:" + http.port();
+                awaitLive(base);
+                checkHttpContract(base);
+
+                ChromeOptions options = new ChromeOptions();
+                options.setBinary(chromium.toFile());
+                options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
+                        "--user-data-dir=" + tmp.resolve("chrome-profile"));
+                ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driverBinary.toFile()).build();
+                ChromeDriver driver = new ChromeDriver(service, options);
+                try {
+                    driver.get(base + "/?stream=lobby");
+                    JavascriptExecutor js = driver;
+                    double[] first = times(js);
+                    long deadline = System.currentTimeMillis() + 60_000;
+                    double[] now = first;
+                    while (System.currentTimeMillis() < deadline && !(now[0] > first[0] + 1 && now[1] > first[1] + 1 && first[0] > 0 && first[1] > 0)) {
+                        Thread.sleep(500);
+                        if (first[0] == 0 || first[1] == 0) {
+                            first = times(js);
+                        }
+                        now = times(js);
+                    }
+                    assertTrue(now[0] > first[0] + 1, "source video advanced: " + first[0] + " -> " + now[0]);
+                    assertTrue(now[1] > first[1] + 1, "upscaled video advanced: " + first[1] + " -> " + now[1]);
+                    assertEquals(640L, js.executeScript("return document.getElementById('upscaled').videoWidth"));
+                    assertEquals(160L, js.executeScript("return document.getElementById('source').videoWidth"));
+
+                    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+                    Path shot = Path.of("target/screenshots/player.png");
+                    Files.createDirectories(shot.getParent());
+                    Files.write(shot, png);
+                    BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+                    Set<Integer> colours = new HashSet<>();
+                    for (int y = 0; y < img.getHeight(); y += 4) {
+                        for (int x = 0; x < img.getWidth(); x += 4) {
+                            colours.add(img.getRGB(x, y) & 0xf0f0f0);
+                        }
+                    }
+                    assertTrue(colours.size() > 200, "screenshot " + shot + " is not blank: " + colours.size() + " colours");
+                } finally {
+                    driver.quit();
+                }
+            }
+        }
+    }
+
+    private static double[] times(JavascriptExecutor js) {
+        Object t = js.executeScript("return [document.getElementById('source').currentTime, document.getElementById('upscaled').currentTime]");
+        @SuppressWarnings("unchecked")
+        List<Number> l = (List<Number>) t;
+        return new double[] {l.get(0).doubleValue(), l.get(1).doubleValue()};
+    }
+
+    private static void awaitLive(String base) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            var r = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/index.m3u8")).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200 && r.body().split("#EXTINF").length > 3) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("no live playlist with 3 segments within 60 s");
+    }
+
+    /** Content types, caching, CORS and 404s, checked on the running server the browser uses. */
+    private static void checkHttpContract(String base) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        var playlist = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/index.m3u8")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(playlist.headers().firstValue("Content-Type").orElse("").startsWith("application/vnd.apple.mpegurl"));
+        assertTrue(playlist.headers().firstValue("Cache-Control").orElse("").contains("no-cache"));
+        assertEquals("*", playlist.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        String segment = playlist.body().lines().filter(l -> l.endsWith(".ts")).findFirst().orElseThrow();
+        var ts = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/" + segment)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, ts.statusCode());
+        assertTrue(ts.headers().firstValue("Content-Type").orElse("").startsWith("video/mp2t"));
+        assertEquals(0x47, ts.body()[0], "an MPEG-TS segment starts with the sync byte");
+        var src = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/source/index.m3u8")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, src.statusCode());
+        for (String path : List.of("/streams/nope/index.m3u8", "/streams/lobby/..%2F..%2Fetc%2Fpasswd", "/streams/lobby/status.json",
+                "/streams/..%2Flobby/index.m3u8", "/nothing")) {
+            var r = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, r.statusCode(), path);
+        }
+        var streams = client.send(HttpRequest.newBuilder(URI.create(base + "/streams")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(streams.body().contains("\"id\":\"lobby\"") && streams.body().contains("\"state\":\"live\"")
+                && streams.body().contains("\"width\":640"), streams.body());
+        var health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+    }
+}
