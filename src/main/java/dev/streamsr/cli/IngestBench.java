@@ -33,10 +33,16 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--pattern", defaultValue = "smpte", description = "videotestsrc pattern. Default: ${DEFAULT-VALUE}.")
     String pattern;
 
+    @Option(names = "--no-kafka", description = "Discard frames after the pull into Java, to separate GStreamer's share from Kafka's.")
+    boolean noKafka;
+
+    @Option(names = "--format", defaultValue = "RGB", description = "Frame format on the topic: RGB or I420. Default: ${DEFAULT-VALUE}.")
+    dev.streamsr.frame.FrameFormat format;
+
     @Override
     public Integer call() throws Exception {
         FrameLimits limits = FrameLimits.defaults();
-        System.out.printf("%-10s %8s %10s %10s %10s%n", "size", "frames", "seconds", "frames/s", "MB/s");
+        System.out.printf("%-10s %-5s %8s %10s %10s %10s%n", "size", "fmt", "frames", "seconds", "frames/s", "MB/s");
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, limits)) {
             int run = 0;
             for (FrameSize size : sizes) {
@@ -45,11 +51,13 @@ final class IngestBench implements Callable<Integer> {
                 run++;
                 TopicAdmin.ensureTopics(kafka, topics, new TopicSettings(1, (short) 1, 600_000));
                 var registry = new SimpleMeterRegistry();
-                long bytes = 3L * size.pixels() * frames;
+                long bytes = format.payloadBytes(size.width(), size.height()) * frames;
+                IngestSettings settings = new IngestSettings(null, format, limits, java.time.Duration.ofMillis(500),
+                        java.time.Duration.ofSeconds(30), -1, java.time.Duration.ofSeconds(10));
                 long t0;
                 long t1;
                 try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("bench"));
-                     IngestService service = new IngestService(IngestSettings.defaults(), new KafkaFrameSink(producer, topics.lr(), registry), registry)) {
+                     IngestService service = new IngestService(settings, noKafka ? discard() : new KafkaFrameSink(producer, topics.lr(), registry), registry)) {
                     Source source = Source.parse(StreamId.of("bench"), "test://" + pattern + "?size=" + size + "&fps=30/1&frames=" + frames, false);
                     t0 = System.nanoTime();
                     StreamIngest ingest = service.start(source);
@@ -61,9 +69,22 @@ final class IngestBench implements Callable<Integer> {
                     }
                 }
                 double s = (t1 - t0) / 1e9;
-                System.out.printf("%-10s %8d %10.2f %10.1f %10.1f%n", size, frames, s, frames / s, bytes / s / 1e6);
+                System.out.printf("%-10s %-5s %8d %10.2f %10.1f %10.1f%s%n", size, format, frames, s, frames / s, bytes / s / 1e6,
+                        noKafka ? "  (no Kafka)" : "");
             }
         }
         return 0;
+    }
+
+    private static dev.streamsr.ingest.FrameSink discard() {
+        return new dev.streamsr.ingest.FrameSink() {
+            @Override
+            public void publish(dev.streamsr.frame.Frame frame) {
+            }
+
+            @Override
+            public void end(dev.streamsr.frame.EndOfStream end) {
+            }
+        };
     }
 }

@@ -107,6 +107,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("socket.request.max.bytes", Integer.toString(Math.max(104_857_600, 2 * limits.maxRecordBytes())));
         p.put("log.segment.bytes", Integer.toString(Math.max(64 << 20, 4 * limits.maxRecordBytes())));
         p.put("log.retention.check.interval.ms", "30000");
+        p.put("socket.receive.buffer.bytes", Integer.toString(KafkaSettings.SOCKET_BUFFER_BYTES));
+        p.put("socket.send.buffer.bytes", Integer.toString(KafkaSettings.SOCKET_BUFFER_BYTES));
         return p;
     }
 

@@ -17,6 +17,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * TLS, anything else the cluster needs) and the size limits from {@link FrameLimits}.
  */
 public record KafkaSettings(String bootstrapServers, Path clientProperties, FrameLimits limits) {
+    /** Socket buffer for clients that move frames. */
+    public static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     public Properties common() {
         Properties p = new Properties();
@@ -49,6 +51,10 @@ public record KafkaSettings(String bootstrapServers, Path clientProperties, Fram
         // Raw frames do not compress (measured ratio 1.00); compression would only cost CPU.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // Room for several frames per request; the default 16 KB makes every frame a request of its own.
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, SOCKET_BUFFER_BYTES);
+        // Frames are megabytes: the 128 KB default socket buffer turns each one into many round trips.
+        p.put(ProducerConfig.SEND_BUFFER_CONFIG, SOCKET_BUFFER_BYTES);
         return p;
     }
 
@@ -62,6 +68,7 @@ public record KafkaSettings(String bootstrapServers, Path clientProperties, Fram
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 32);
+        p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, SOCKET_BUFFER_BYTES);
         return p;
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,17 +21,33 @@ import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.message.MessageType;
+import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.elements.AppSrc;
 import org.freedesktop.gstreamer.glib.GError;
 
-/** Writes one rendition of one stream as HLS: {@code appsrc ! h264parse ! hlssink2}. */
+/**
+ * Writes one rendition of one stream as HLS: {@code appsrc ! h264parse ! hlssink2}. When a segment
+ * is closed, every frame in it is reported to {@link SegmentListener} with its ingest time, which
+ * is how the end-to-end latency "ingest to HLS segment written" is measured.
+ */
 final class HlsWriter implements AutoCloseable {
+    /** Called on the bus thread for each frame whose segment is now on disk; must not block. */
+    interface SegmentListener {
+        void written(long ingestNanos);
+    }
+
+    private record Pending(long pts, long ingestNanos) {
+    }
+
     private final Pipeline pipeline;
     private final AppSrc src;
     private final Bus bus;
     private final Bus.ERROR onError;
     private final Bus.EOS onEos;
+    private final Bus.MESSAGE onSegment;
+    private final ConcurrentLinkedDeque<Pending> pending = new ConcurrentLinkedDeque<>();
     private final CountDownLatch eos = new CountDownLatch(1);
     private final AtomicReference<String> error = new AtomicReference<>();
     private final long frameDuration;
@@ -38,7 +55,7 @@ final class HlsWriter implements AutoCloseable {
     private long lastPts = -1;
     private boolean closed;
 
-    HlsWriter(Path dir, HlsSettings settings, long frameDurationNanos) {
+    HlsWriter(Path dir, HlsSettings settings, long frameDurationNanos, SegmentListener listener) {
         GstRuntime.ensureInitialised();
         try {
             Files.createDirectories(dir);
@@ -66,13 +83,27 @@ final class HlsWriter implements AutoCloseable {
             eos.countDown();
         };
         onEos = s -> eos.countDown();
+        onSegment = (b, message) -> {
+            if (message.getType() != MessageType.ELEMENT) {
+                return;
+            }
+            Structure st = message.getStructure();
+            if (st != null && "splitmuxsink-fragment-closed".equals(st.getName()) && st.getValue("running-time") instanceof Number end) {
+                // The fragment ends at this running time: every frame before it is on disk now.
+                for (Pending f = pending.peekFirst(); f != null && f.pts() < end.longValue(); f = pending.peekFirst()) {
+                    pending.pollFirst();
+                    listener.written(f.ingestNanos());
+                }
+            }
+        };
         bus.connect(onError);
         bus.connect(onEos);
+        bus.connect(onSegment);
         pipeline.play();
     }
 
     /** Pushes one access unit; PTS are rebased so the stream's first frame is at 0. */
-    void push(byte[] au, long ptsNanos, boolean keyframe) {
+    void push(byte[] au, long ptsNanos, boolean keyframe, long ingestNanos) {
         String e = error.get();
         if (e != null) {
             throw new IllegalStateException("HLS writer failed: " + e);
@@ -85,6 +116,7 @@ final class HlsWriter implements AutoCloseable {
             pts = lastPts + 1;
         }
         lastPts = pts;
+        pending.addLast(new Pending(pts, ingestNanos));
         Buffer buffer = new Buffer(au.length);
         ByteBuffer mapped = buffer.map(true);
         try {
@@ -125,6 +157,7 @@ final class HlsWriter implements AutoCloseable {
         pipeline.stop();
         bus.disconnect(onError);
         bus.disconnect(onEos);
+        bus.disconnect(onSegment);
         pipeline.dispose();
     }
 }

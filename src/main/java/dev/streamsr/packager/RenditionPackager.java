@@ -156,17 +156,18 @@ final class RenditionPackager implements Runnable {
                 return;
             }
             long duration = Fps.parse(frame.fps()) > 0 ? (long) (1e9 / Fps.parse(frame.fps())) : 33_333_333L;
-            o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration);
+            Timer latency = latency();
+            o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration,
+                    ingestNs -> latency.record(WallClock.nowNanos() - ingestNs, TimeUnit.NANOSECONDS));
             o.width = frame.width();
             o.height = frame.height();
             o.fps = frame.fps();
             log.info("stream {}: packaging {} rendition {}x{} to {}", frame.stream(), rendition.dirName(), frame.width(),
                     frame.height(), hls.streamDir(frame.stream().value(), rendition));
         }
-        o.writer.push(au.data(), frame.ptsNanos(), au.keyframe());
+        o.writer.push(au.data(), frame.ptsNanos(), au.keyframe(), frame.ingestNanos());
         o.frames++;
         frames(frame.stream()).increment();
-        latency().record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void finish(EndOfStream end) {
@@ -238,7 +239,7 @@ final class RenditionPackager implements Runnable {
     }
 
     private Timer latency() {
-        return Timer.builder("streamsr.latency.ingest.to.package").description("Wall time from ingest to the frame reaching the HLS muxer")
+        return Timer.builder("streamsr.latency.ingest.to.segment").description("Wall time from ingest to the HLS segment holding the frame being written")
                 .tag("rendition", rendition.dirName()).publishPercentileHistogram().register(registry);
     }
 }

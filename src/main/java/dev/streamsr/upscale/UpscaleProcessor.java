@@ -66,6 +66,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void upscale(Record<byte[], byte[]> record, Frame frame) {
+        long start = System.nanoTime();
         if (frame.format() != FrameFormat.RGB) {
             deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT,
                     "upscale takes RGB frames on " + sourceTopic + ", got " + frame.format() + " (run ingest with --format=RGB)"));
@@ -112,6 +113,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         Frame out = frame.withPayload(FrameFormat.H264, w * s, h * s, au.keyframe(), au.data());
         context.forward(record.withValue(au.data()).withHeaders(FrameHeaders.of(out)), UpscaleTopology.SR_SINK);
         framesOut(key).increment();
+        processTimer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private H264Encoder encoderFor(Frame frame, int srWidth, int srHeight) {
@@ -150,6 +152,11 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private Timer engineTimer(Engine engine) {
         return Timer.builder("streamsr.engine.latency").description("Time of one engine call")
                 .tag("backend", engine.backend()).tag("model", engine.model().name()).tag("batch", "1")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    private Timer processTimer() {
+        return Timer.builder("streamsr.upscale.process").description("Time to upscale one frame: history, engine, encode, forward")
                 .publishPercentileHistogram().register(registry);
     }
 
