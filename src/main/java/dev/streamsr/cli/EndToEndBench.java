@@ -87,36 +87,45 @@ final class EndToEndBench implements Callable<Integer> {
                 packager.start();
                 ingest.start(Source.parse(StreamId.of("bench"), uri, true));
                 Thread.sleep(warmup * 1000L);
-                registry.clear();
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-                long cpu0 = os.getProcessCpuTime();
+                Snapshot before = Snapshot.of(registry, os.getProcessCpuTime());
                 Thread.sleep(seconds * 1000L);
-                long cpu1 = os.getProcessCpuTime();
-                report(registry, cpu1 - cpu0, engineFile.getFileName().toString());
+                Snapshot after = Snapshot.of(registry, os.getProcessCpuTime());
+                report(registry, before, after, engineFile.getFileName().toString());
             }
         }
         return 0;
     }
 
-    private void report(SimpleMeterRegistry registry, long cpuNanos, String modelName) {
+    /** Counters and timer totals at one moment, so the report covers only the measured window. */
+    private record Snapshot(double framesIn, long upscaled, double engineMs, double processMs, long cpuNanos) {
+        static Snapshot of(SimpleMeterRegistry r, long cpuNanos) {
+            var in = r.find("streamsr.ingest.frames").counter();
+            Timer engine = r.find("streamsr.engine.latency").timer();
+            Timer process = r.find("streamsr.upscale.process").timer();
+            return new Snapshot(in == null ? 0 : in.count(), process == null ? 0 : process.count(),
+                    engine == null ? 0 : engine.totalTime(TimeUnit.MILLISECONDS), process == null ? 0 : process.totalTime(TimeUnit.MILLISECONDS), cpuNanos);
+        }
+    }
+
+    private void report(SimpleMeterRegistry registry, Snapshot a, Snapshot b, String modelName) {
         Timer segment = registry.find("streamsr.latency.ingest.to.segment").tag("rendition", "sr").timer();
-        Timer engine = registry.find("streamsr.engine.latency").timer();
-        Timer process = registry.find("streamsr.upscale.process").timer();
-        double in = registry.find("streamsr.ingest.frames").counter() == null ? 0 : registry.find("streamsr.ingest.frames").counter().count();
-        long out = process == null ? 0 : process.count();
-        System.out.printf("model %s, input %s -> output %dx%d, %d s measured on %d cores%n", modelName, size,
-                size.width() * 4, size.height() * 4, seconds, Runtime.getRuntime().availableProcessors());
+        double in = b.framesIn() - a.framesIn();
+        long out = b.upscaled() - a.upscaled();
+        System.out.printf("model %s, input %s -> output %dx%d, %d s measured after %d s warm-up, %d cores%n", modelName, size,
+                size.width() * 4, size.height() * 4, seconds, warmup, Runtime.getRuntime().availableProcessors());
         System.out.printf("frames in %.0f (%.1f fps), frames upscaled %d (%.1f fps)%n", in, in / seconds, out, (double) out / seconds);
         if (segment != null && segment.count() > 0) {
-            System.out.printf("latency ingest -> HLS segment written: p50 %.0f ms, p99 %.0f ms (%d frames; segments of %d s)%n",
+            System.out.printf("latency ingest -> HLS segment written: p50 %.0f ms, p99 %.0f ms (%d frames incl. warm-up; segments of %d s)%n",
                     pct(segment, 0.5), pct(segment, 0.99), segment.count(), segmentSeconds);
         }
-        if (engine != null && process != null && out > 0) {
-            double e = engine.mean(TimeUnit.MILLISECONDS);
-            double p = process.mean(TimeUnit.MILLISECONDS);
-            System.out.printf("upscale per frame: %.2f ms total, %.2f ms engine, %.2f ms outside the engine (history, encode, forward)%n", p, e, p - e);
-            System.out.printf("whole process CPU per upscaled frame: %.2f ms, of which engine %.2f ms -> %.2f ms outside the engine%n",
-                    cpuNanos / 1e6 / out, e, cpuNanos / 1e6 / out - e);
+        if (out > 0) {
+            double e = (b.engineMs() - a.engineMs()) / out;
+            double p = (b.processMs() - a.processMs()) / out;
+            double cpu = (b.cpuNanos() - a.cpuNanos()) / 1e6 / out;
+            System.out.printf("upscale thread per frame: %.2f ms total, %.2f ms engine, %.2f ms outside the engine (history, copies, encode, forward)%n", p, e, p - e);
+            System.out.printf("whole JVM CPU per frame (broker, ingest, upscale, both renditions' encoders and muxers): %.2f ms, engine %.2f ms, outside %.2f ms%n",
+                    cpu, e, cpu - e);
         }
     }
 
