@@ -64,7 +64,8 @@ final class EndToEndBench implements Callable<Integer> {
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return DistributionStatisticConfig.builder().percentiles(0.5, 0.99).build().merge(config);
+                return DistributionStatisticConfig.builder().percentiles(0.5, 0.99).percentilePrecision(2)
+                        .expiry(Duration.ofMinutes(10)).bufferLength(1).build().merge(config);
             }
         });
         FrameLimits limits = FrameLimits.defaults();
@@ -115,6 +116,10 @@ final class EndToEndBench implements Callable<Integer> {
         System.out.printf("model %s, input %s -> output %dx%d, %d s measured after %d s warm-up, %d cores%n", modelName, size,
                 size.width() * 4, size.height() * 4, seconds, warmup, Runtime.getRuntime().availableProcessors());
         System.out.printf("frames in %.0f (%.1f fps), frames upscaled %d (%.1f fps)%n", in, in / seconds, out, (double) out / seconds);
+        Timer record = registry.find("streamsr.latency.ingest.to.record").tag("rendition", "sr").timer();
+        if (record != null && record.count() > 0) {
+            System.out.printf("latency ingest -> SR record read by the packager: p50 %.0f ms, p99 %.0f ms%n", pct(record, 0.5), pct(record, 0.99));
+        }
         if (segment != null && segment.count() > 0) {
             System.out.printf("latency ingest -> HLS segment written: p50 %.0f ms, p99 %.0f ms (%d frames incl. warm-up; segments of %d s)%n",
                     pct(segment, 0.5), pct(segment, 0.99), segment.count(), segmentSeconds);

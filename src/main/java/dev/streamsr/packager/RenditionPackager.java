@@ -126,6 +126,7 @@ final class RenditionPackager implements Runnable {
     }
 
     private void write(Frame frame) {
+        arrival().record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
         Output o = outputs.computeIfAbsent(frame.stream(), id -> new Output());
         AccessUnit au;
         if (rendition == Rendition.SR) {
@@ -236,6 +237,12 @@ final class RenditionPackager implements Runnable {
     private Counter dropped(StreamId stream, String reason) {
         return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
                 .tag("stream", stream.value()).tag("reason", reason).register(registry);
+    }
+
+    /** For the sr rendition: ingest to the SR record being readable (committed) by the packager. */
+    private Timer arrival() {
+        return Timer.builder("streamsr.latency.ingest.to.record").description("Wall time from ingest to the packager reading the frame's record")
+                .tag("rendition", rendition.dirName()).publishPercentileHistogram().register(registry);
     }
 
     private Timer latency() {
