@@ -7,7 +7,7 @@ import java.util.List;
 /** Finds the model to run and opens it on a backend. */
 public final class Engines {
     /** Shipped models, best first: the default is the first one present. */
-    public static final List<String> PREFERENCE = List.of("dloral-tiny-x4.onnx", "bicubic-x4.onnx");
+    public static final List<String> PREFERENCE = List.of("streamsr-tiny-x4.onnx", "bicubic-x4.onnx");
 
     private Engines() {
     }

@@ -1,0 +1,81 @@
+package dev.streamsr.cli;
+
+import dev.streamsr.engine.Engine;
+import dev.streamsr.engine.EngineBuffers;
+import dev.streamsr.engine.Engines;
+import dev.streamsr.frame.FrameSize;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = {"Engine benchmark: ms per frame, frames/s and Java heap bytes allocated per frame for each model and LR size,",
+                "with the latent fed back frame to frame as the upscaler does, and the ratio against the bicubic baseline."})
+final class EngineBench implements Callable<Integer> {
+    @Option(names = "--models", split = ",", defaultValue = "auto,bicubic-x4", description = "Models to compare. Default: ${DEFAULT-VALUE}.")
+    List<String> models;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "320x180", converter = FrameSizeConverter.class,
+            description = "LR sizes (output is 4x). Default: ${DEFAULT-VALUE}.")
+    List<FrameSize> sizes;
+
+    @Option(names = "--frames", defaultValue = "200", description = "Timed frames per case. Default: ${DEFAULT-VALUE}.")
+    int frames;
+
+    @Option(names = "--warmup", defaultValue = "20", description = "Untimed frames first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 = every core. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Override
+    public Integer call() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        System.out.printf("%d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"));
+        System.out.printf("%-22s %-20s %10s %10s %14s %10s%n", "model", "size", "ms/frame", "frames/s", "heap B/frame", "vs bicubic");
+        for (FrameSize size : sizes) {
+            double bicubicMs = Double.NaN;
+            double[] results = new double[models.size()];
+            for (int i = 0; i < models.size(); i++) {
+                Path file = Engines.resolveModel(models.get(i));
+                try (Engine engine = Engines.open("auto", file, threads)) {
+                    EngineBuffers b = engine.buffers(1, size.height(), size.width());
+                    byte[] frame = new byte[b.frameBytes()];
+                    new Random(1).nextBytes(frame);
+                    b.lr().put(0, frame);
+                    b.prevLr().put(0, frame);
+                    for (int f = 0; f < warmup; f++) {
+                        engine.run(b);
+                        b.swapLatents();
+                    }
+                    long tid = Thread.currentThread().threadId();
+                    long alloc0 = mx.getThreadAllocatedBytes(tid);
+                    long t0 = System.nanoTime();
+                    for (int f = 0; f < frames; f++) {
+                        engine.run(b);
+                        b.swapLatents();
+                    }
+                    long t1 = System.nanoTime();
+                    long alloc = mx.getThreadAllocatedBytes(tid) - alloc0;
+                    double ms = (t1 - t0) / 1e6 / frames;
+                    results[i] = ms;
+                    if (engine.model().name().startsWith("bicubic")) {
+                        bicubicMs = ms;
+                    }
+                    System.out.printf("%-22s %-20s %10.2f %10.1f %14d %10s%n", engine.model().name(),
+                            size + "->" + size.scaled(4), ms, 1000 / ms, alloc / frames, "");
+                }
+            }
+            if (!Double.isNaN(bicubicMs)) {
+                for (int i = 0; i < models.size(); i++) {
+                    System.out.printf("  %s: %.2fx the bicubic time%n", models.get(i), results[i] / bicubicMs);
+                }
+            }
+        }
+        return 0;
+    }
+}

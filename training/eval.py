@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Evaluates an exported model on a clip, through the real engine, next to bicubic and the per-frame ablation.
+
+    /usr/bin/python3 training/eval.py --video .cache/media/vtest.avi --model models/streamsr-tiny-x4.onnx
+
+The clip is the ground truth (HR). It is degraded with the fixed evaluation degradation (seed 0:
+blur, resize, noise, JPEG, second stage, x4 down, x264) into LR, then every method runs frame by
+frame through `bin/streamsr bench replay`, i.e. the Java engine with the previous frame and cached
+latent fed back exactly as the upscaler does:
+- bicubic: models/bicubic-x4.onnx;
+- model: the model with its cached latent;
+- per-frame ablation: the same model with every frame treated as a stream's first (zero latent,
+  CFR off).
+Reported: PSNR and SSIM on Y (BT.601, 4-pixel border cropped) against HR, and the warping error
+E_warp (x1e-3, RGB in [0, 1]): SR frame t-1 warped onto t with DIS optical flow computed on the HR
+frames, over pixels that pass a forward-backward consistency check. Writes models/NAME.md/.json and
+side-by-side crops and a temporal profile under models/cards/.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from degrade import degrade_clip, fixed_params  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def read_clip(path, limit=None):
+    cap = cv2.VideoCapture(path)
+    frames = []
+    while limit is None or len(frames) < limit:
+        ok, f = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(f, cv2.COLOR_BGR2RGB))
+    if not frames:
+        raise SystemExit(f"cannot read {path}")
+    h, w = frames[0].shape[:2]
+    h8, w8 = h // 8 * 8, w // 8 * 8  # LR sides even, as the latent stride needs
+    return [f[:h8, :w8] for f in frames]
+
+
+def replay(model, lr_frames, no_history=False):
+    h, w = lr_frames[0].shape[:2]
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "lr.rgb"), os.path.join(d, "sr.rgb")
+        np.stack(lr_frames).tofile(src)
+        cmd = [os.path.join(ROOT, "bin", "streamsr"), "bench", "replay", "--model", model, "--size", f"{w}x{h}",
+               "--in", src, "--out", dst] + (["--no-history"] if no_history else [])
+        r = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        timing = [l for l in r.stdout.splitlines() if "frames" in l]
+        sr = np.fromfile(dst, np.uint8).reshape(len(lr_frames), h * 4, w * 4, 3)
+    return list(sr), (timing[-1] if timing else "")
+
+
+def y_channel(rgb):
+    f = rgb.astype(np.float64)
+    return 16.0 + (65.481 * f[..., 0] + 128.553 * f[..., 1] + 24.966 * f[..., 2]) / 255.0
+
+
+def psnr_y(a, b, border=4):
+    ya, yb = y_channel(a)[border:-border, border:-border], y_channel(b)[border:-border, border:-border]
+    mse = np.mean((ya - yb) ** 2)
+    return 100.0 if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+
+
+def ssim_y(a, b, border=4):
+    x, y = y_channel(a)[border:-border, border:-border], y_channel(b)[border:-border, border:-border]
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    blur = lambda z: cv2.GaussianBlur(z, (11, 11), 1.5)  # noqa: E731
+    mx, my = blur(x), blur(y)
+    sxx, syy, sxy = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
+    m = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return float(m[5:-5, 5:-5].mean())
+
+
+def flows(hr):
+    """Flow from frame t to t-1 on the HR frames, and a forward-backward consistency mask."""
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    out = []
+    grays = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in hr]
+    h, w = grays[0].shape
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    for t in range(1, len(hr)):
+        back = dis.calc(grays[t], grays[t - 1], None)
+        fwd = dis.calc(grays[t - 1], grays[t], None)
+        mx, my = gx + back[..., 0], gy + back[..., 1]
+        fwd_at = cv2.remap(fwd, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        mask = np.sum((back + fwd_at) ** 2, -1) < 0.01 * (np.sum(back ** 2, -1) + np.sum(fwd_at ** 2, -1)) + 0.5
+        out.append((mx, my, mask))
+    return out
+
+
+def e_warp(frames, flow_list):
+    errs = []
+    for t in range(1, len(frames)):
+        mx, my, mask = flow_list[t - 1]
+        warped = cv2.remap(frames[t - 1].astype(np.float32) / 255, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        d = np.sum((frames[t].astype(np.float32) / 255 - warped) ** 2, -1)
+        errs.append(float(d[mask].mean()) if mask.any() else 0.0)
+    return 1e3 * float(np.mean(errs))
+
+
+def crops_image(lr, methods, hr, t, box):
+    y, x, s = box
+    tiles = [cv2.resize(lr[t], None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)[y:y + s, x:x + s]]
+    tiles += [m[t][y:y + s, x:x + s] for m in methods] + [hr[t][y:y + s, x:x + s]]
+    return np.concatenate(tiles, 1)
+
+
+def profile_image(lr, methods, hr, row, x0, width, frames):
+    rows = [np.stack([cv2.resize(f, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)[row, x0:x0 + width] for f in lr[:frames]])]
+    rows += [np.stack([f[row, x0:x0 + width] for f in m[:frames]]) for m in methods]
+    rows += [np.stack([f[row, x0:x0 + width] for f in hr[:frames]])]
+    return np.concatenate(rows, 1)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--video", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--frames", type=int, help="first N frames only")
+    ap.add_argument("--card", action="store_true", help="write the model card and images into models/")
+    args = ap.parse_args()
+    t0 = time.time()
+    hr = read_clip(args.video, args.frames)
+    lr = degrade_clip(hr, fixed_params(0))
+    results, outputs, timings = {}, {}, {}
+    for name, model, no_hist in (("bicubic", "bicubic-x4", False), ("model", args.model, False), ("per-frame ablation", args.model, True)):
+        sr, timing = replay(model, lr, no_hist)
+        outputs[name], timings[name] = sr, timing
+    flow_list = flows(hr)
+    for name, sr in outputs.items():
+        results[name] = {"psnr_y": round(float(np.mean([psnr_y(s, h) for s, h in zip(sr, hr)])), 3),
+                         "ssim_y": round(float(np.mean([ssim_y(s, h) for s, h in zip(sr, hr)])), 4),
+                         "e_warp_1e3": round(e_warp(sr, flow_list), 4)}
+    results["ground truth"] = {"e_warp_1e3": round(e_warp(hr, flow_list), 4)}
+    lh, lw = lr[0].shape[:2]
+    summary = {"video": os.path.basename(args.video), "frames": len(hr), "lr": f"{lw}x{lh}", "hr": f"{lw * 4}x{lh * 4}",
+               "degradation": "fixed_params(0): blur, resize, noise, JPEG, 2nd stage, x4 down, x264 q26", "results": results,
+               "engine": timings, "seconds": round(time.time() - t0, 1)}
+    print(json.dumps(summary, indent=2))
+    if args.card:
+        name = os.path.splitext(os.path.basename(args.model))[0]
+        cards = os.path.join(ROOT, "models", "cards")
+        os.makedirs(cards, exist_ok=True)
+        t = min(100, len(hr) - 1)
+        box = (lh * 4 // 3, lw * 4 // 2, 160)
+        methods = [outputs["bicubic"], outputs["per-frame ablation"], outputs["model"]]
+        cv2.imwrite(os.path.join(cards, f"{name}-crops.png"), cv2.cvtColor(crops_image(lr, methods, hr, t, box), cv2.COLOR_RGB2BGR))
+        cv2.imwrite(os.path.join(cards, f"{name}-profile.png"),
+                    cv2.cvtColor(profile_image(lr, methods, hr, lh * 2, lw, 128, min(120, len(hr))), cv2.COLOR_RGB2BGR))
+        with open(os.path.join(ROOT, "models", f"{name}.json"), "w") as f:
+            json.dump(summary, f, indent=2)
+    return summary
+
+
+if __name__ == "__main__":
+    main()

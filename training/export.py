@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""Exports a trained checkpoint (or random weights, for speed checks) to the engine's ONNX contract.
+
+    /usr/bin/python3 training/export.py --config training/configs/tiny.yaml --checkpoint runs/tiny/last.pt
+    /usr/bin/python3 training/export.py --config training/configs/tiny.yaml --random --out /tmp/tiny.onnx
+
+LoRA branches are merged into the base weights first; opset 17 (grid_sample needs >= 16, and
+Debian's torch 1.13 stops at 17). The metadata carries the engine contract and the model card's metrics.
+"""
+import argparse
+import json
+import os
+import sys
+
+import onnx
+import torch
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lora import merge_all  # noqa: E402
+from model import EngineGraph, StreamSRNet  # noqa: E402
+
+
+def load_config(path):
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+
+def build(config):
+    return StreamSRNet(**config["model"])
+
+
+def export(net, out, name, version="1", metrics=None, sample=(1, 64, 96)):
+    net = net.eval()
+    merge_all(net)
+    graph = EngineGraph(net)
+    n, h, w = sample
+    lr = torch.randint(0, 256, (n, h, w, 3), dtype=torch.uint8)
+    prev = torch.randint(0, 256, (n, h, w, 3), dtype=torch.uint8)
+    latent = torch.zeros(n, net.latent_channels, h // 2, w // 2)
+    dyn = {"lr": {0: "N", 1: "H", 2: "W"}, "prev_lr": {0: "N", 1: "H", 2: "W"},
+           "prev_latent": {0: "N", 2: "H_latent", 3: "W_latent"},
+           "sr": {0: "N", 1: "H_sr", 2: "W_sr"}, "latent": {0: "N", 2: "H_latent", 3: "W_latent"}}
+    with torch.no_grad():
+        torch.onnx.export(graph, (lr, prev, latent), out, opset_version=17, input_names=["lr", "prev_lr", "prev_latent"],
+                          output_names=["sr", "latent"], dynamic_axes=dyn, do_constant_folding=True)
+    model = onnx.load(out)
+    meta = {"name": name, "version": str(version), "scale": "4", "latent_channels": str(net.latent_channels),
+            "latent_stride": str(net.latent_stride)}
+    for k, v in (metrics or {}).items():
+        meta[k] = json.dumps(v) if not isinstance(v, str) else v
+    del model.metadata_props[:]
+    for k, v in meta.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = k, v
+    onnx.checker.check_model(model)
+    onnx.save(model, out)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--checkpoint")
+    ap.add_argument("--random", action="store_true", help="export untrained weights (speed checks only)")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    config = load_config(args.config)
+    net = build(config)
+    if args.checkpoint:
+        state = torch.load(args.checkpoint, map_location="cpu")
+        net.load_state_dict(state["model"])
+    elif not args.random:
+        ap.error("--checkpoint or --random")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = args.out or os.path.join(root, "models", config["name"] + ".onnx")
+    print(export(net, out, config["name"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Losses. No pretrained VGG/LPIPS weights exist here, so the perceptual term is structural (SSIM)
+plus frequency (FFT amplitude); the adversarial term uses a small discriminator trained from scratch."""
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from model import warp
+
+
+def charbonnier(a, b, eps=1e-3):
+    return torch.sqrt((a - b) ** 2 + eps * eps).mean()
+
+
+def _gauss(ch, device, size=7, sigma=1.5):
+    ax = torch.arange(size, dtype=torch.float32, device=device) - size // 2
+    g = torch.exp(-(ax ** 2) / (2 * sigma * sigma))
+    g = (g / g.sum())
+    k = (g[:, None] * g[None, :]).expand(ch, 1, size, size).contiguous()
+    return k
+
+
+def ssim(a, b):
+    ch = a.shape[1]
+    k = _gauss(ch, a.device)
+    mu_a, mu_b = F.conv2d(a, k, groups=ch), F.conv2d(b, k, groups=ch)
+    saa = F.conv2d(a * a, k, groups=ch) - mu_a ** 2
+    sbb = F.conv2d(b * b, k, groups=ch) - mu_b ** 2
+    sab = F.conv2d(a * b, k, groups=ch) - mu_a * mu_b
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    return (((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))).mean()
+
+
+def structure_frequency(sr, hr):
+    fa = torch.fft.rfft2(sr, norm="ortho").abs()
+    fb = torch.fft.rfft2(hr, norm="ortho").abs()
+    return (1 - ssim(sr, hr)) + F.l1_loss(fa, fb)
+
+
+def temporal(sr_clip, hr_clip, flows):
+    """Flow-warped frame differences of the output should match those of the ground truth."""
+    loss = 0.0
+    for t in range(1, sr_clip.shape[1]):
+        flow = F.interpolate(flows[t].detach(), scale_factor=8, mode="bilinear", align_corners=False) * 8
+        d_sr = sr_clip[:, t] - warp(sr_clip[:, t - 1], flow)
+        d_hr = hr_clip[:, t] - warp(hr_clip[:, t - 1], flow)
+        loss = loss + charbonnier(d_sr, d_hr)
+    return loss / max(1, sr_clip.shape[1] - 1)
+
+
+class PatchDiscriminator(nn.Module):
+    def __init__(self, ch=32):
+        super().__init__()
+        sn = nn.utils.spectral_norm
+        self.net = nn.Sequential(
+            sn(nn.Conv2d(3, ch, 4, 2, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(ch, ch * 2, 4, 2, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(ch * 2, ch * 4, 4, 2, 1)), nn.LeakyReLU(0.2),
+            sn(nn.Conv2d(ch * 4, 1, 3, 1, 1)))
+
+    def forward(self, x):
+        return self.net(x * 2 - 1)
+
+
+def d_hinge(real_logits, fake_logits):
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def g_hinge(fake_logits):
+    return -fake_logits.mean()

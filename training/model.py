@@ -1,0 +1,122 @@
+"""StreamSR's network: a DLoRAL-style one-step video super-resolution model sized for real time.
+
+    LR frame ──encoder──► latent z (stride 2)
+    LR pair ──flow (2-level SpyNet-like pyramid)──► flow at latent resolution
+    previous latent ──warp(flow)──► CFR(Q from z; K, V from warped) ──► fused latent
+    fused ──one-step UNet (Dual-LoRA convs)──► latent y  (returned, cached for the next frame)
+    y ──decoder (pixel shuffle x2 then x4)──► residual + bilinear LR skip ──► SR frame x4
+
+The first frame of a stream comes with a zero latent: the graph detects it and switches CFR off.
+"""
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from cfr import CrossFrameRetrieval
+from lora import DualLoRAConv2d
+
+
+def act(x):
+    return F.leaky_relu(x, 0.1, inplace=False)
+
+
+def warp(x, flow):
+    """Samples x at (position + flow); flow in pixels of x, channel 0 = dx, 1 = dy."""
+    n, _, h, w = x.shape
+    ys = (torch.arange(h, dtype=x.dtype, device=x.device) + 0.5) / h * 2 - 1
+    xs = (torch.arange(w, dtype=x.dtype, device=x.device) + 0.5) / w * 2 - 1
+    gy = ys.view(1, h, 1).expand(1, h, w)
+    gx = xs.view(1, 1, w).expand(1, h, w)
+    fx = flow[:, 0] * (2.0 / w)
+    fy = flow[:, 1] * (2.0 / h)
+    grid = torch.stack([gx + fx, gy + fy], dim=-1)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+class FlowNet(nn.Module):
+    """Two-level coarse-to-fine flow from the current to the previous frame, at stride 2."""
+
+    def __init__(self, ch):
+        super().__init__()
+        self.coarse = nn.Sequential(nn.Conv2d(6, ch, 3, 1, 1), nn.LeakyReLU(0.1), nn.Conv2d(ch, ch, 3, 1, 1),
+                                    nn.LeakyReLU(0.1), nn.Conv2d(ch, 2, 3, 1, 1))
+        self.fine = nn.Sequential(nn.Conv2d(8, ch, 3, 1, 1), nn.LeakyReLU(0.1), nn.Conv2d(ch, ch, 3, 1, 1),
+                                  nn.LeakyReLU(0.1), nn.Conv2d(ch, 2, 3, 1, 1))
+        for head in (self.coarse[-1], self.fine[-1]):
+            nn.init.zeros_(head.weight)
+            nn.init.zeros_(head.bias)
+
+    def forward(self, x, px):
+        x2, p2 = F.avg_pool2d(x, 2), F.avg_pool2d(px, 2)
+        x4, p4 = F.avg_pool2d(x2, 2), F.avg_pool2d(p2, 2)
+        f4 = self.coarse(torch.cat([x4, p4], 1))
+        f2 = F.interpolate(f4, size=x2.shape[-2:], mode="bilinear", align_corners=False) * 2
+        f2 = f2 + self.fine(torch.cat([x2, warp(p2, f2), f2], 1))
+        return f2
+
+
+class StreamSRNet(nn.Module):
+    def __init__(self, latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4,
+                 decoder_channels=8, **_):
+        super().__init__()
+        c = latent_channels
+        d = decoder_channels
+        self.latent_channels = c
+        self.latent_stride = 2
+        self.scale = 4
+        self.encoder = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1), nn.LeakyReLU(0.1), nn.Conv2d(16, c, 3, 1, 1))
+        self.flow = FlowNet(flow_channels)
+        self.cfr = CrossFrameRetrieval(c, key_channels, window, topk)
+        self.u_in = DualLoRAConv2d(c, c, 3, rank=rank)
+        self.u_down = DualLoRAConv2d(c, 2 * c, 3, stride=2, rank=rank)
+        self.u_mid = DualLoRAConv2d(2 * c, 2 * c, 3, rank=rank)
+        self.u_up = DualLoRAConv2d(2 * c, c, 1, rank=rank)
+        self.u_out = DualLoRAConv2d(c, c, 3, rank=rank)
+        self.dec_up = nn.Conv2d(c, 4 * d, 1)
+        self.dec_conv = nn.Conv2d(d, d, 3, 1, 1)
+        self.dec_out = nn.Conv2d(d, 3 * 16, 1)
+        self.use_cfr = True
+
+    def step(self, x, px, prev_latent):
+        """One frame: x, px float N x 3 x H x W in [0, 1]; returns (sr in [0, 1] unclamped, latent, flow)."""
+        z = self.encoder(x)
+        flow = self.flow(x, px)
+        has_history = (prev_latent.abs().amax(dim=(1, 2, 3), keepdim=True) > 0).to(z.dtype)
+        if self.use_cfr:
+            z = self.cfr(z, warp(prev_latent, flow), has_history)
+        e = act(self.u_in(z))
+        m = act(self.u_mid(act(self.u_down(e))))
+        u = self.u_up(F.interpolate(m, size=e.shape[-2:], mode="bilinear", align_corners=False))
+        y = z + self.u_out(act(e + u))
+        f = F.pixel_shuffle(act(self.dec_up(y)), 2)
+        f = act(self.dec_conv(f))
+        residual = F.pixel_shuffle(self.dec_out(f), 4)
+        skip = F.interpolate(x, scale_factor=4, mode="bilinear", align_corners=False)
+        return skip + residual, y, flow
+
+    def forward_clip(self, frames):
+        """frames: N x T x 3 x H x W in [0, 1]. Runs the stream as the engine does; returns SR N x T x 3 x 4H x 4W and flows."""
+        n, t, _, h, w = frames.shape
+        latent = frames.new_zeros(n, self.latent_channels, h // 2, w // 2)
+        outs, flows = [], []
+        for i in range(t):
+            prev = frames[:, i - 1] if i > 0 else frames[:, 0]
+            sr, latent, flow = self.step(frames[:, i], prev, latent)
+            outs.append(sr)
+            flows.append(flow)
+        return torch.stack(outs, 1), flows
+
+
+class EngineGraph(nn.Module):
+    """The engine contract around the network: uint8 NHWC in and out, the latent in and out."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, lr, prev_lr, prev_latent):
+        x = lr.permute(0, 3, 1, 2).to(torch.float32) / 255.0
+        px = prev_lr.permute(0, 3, 1, 2).to(torch.float32) / 255.0
+        sr, latent, _ = self.net.step(x, px, prev_latent)
+        out = (sr.clamp(0, 1) * 255.0).round().to(torch.uint8).permute(0, 2, 3, 1)
+        return out, latent

@@ -1,0 +1,110 @@
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+from cfr import CrossFrameRetrieval
+from lora import DualLoRAConv2d, merge_all
+from model import EngineGraph, StreamSRNet
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TINY = dict(latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4, decoder_channels=8)
+
+
+def randomised(net, seed=0):
+    """Non-zero everywhere, LoRA and CFR output included, so the tests exercise every path."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+    return net.eval()
+
+
+def test_engine_graph_shapes_and_dtypes():
+    graph = EngineGraph(randomised(StreamSRNet(**TINY)))
+    lr = torch.randint(0, 256, (2, 24, 40, 3), dtype=torch.uint8)
+    sr, latent = graph(lr, lr, torch.zeros(2, 16, 12, 20))
+    assert sr.dtype == torch.uint8 and tuple(sr.shape) == (2, 96, 160, 3)
+    assert latent.dtype == torch.float32 and tuple(latent.shape) == (2, 16, 12, 20)
+
+
+def test_merged_lora_equals_unmerged():
+    conv = DualLoRAConv2d(8, 12, 3, rank=4)
+    randomised(conv, 3)
+    x = torch.randn(2, 8, 10, 10)
+    before = conv(x)
+    merge_all(conv)
+    assert conv.merged
+    assert torch.allclose(before, conv(x), atol=1e-5)
+
+    net = randomised(StreamSRNet(**TINY), 4)
+    x = torch.rand(1, 3, 16, 24)
+    lat = torch.randn(1, 16, 8, 12)
+    a = net.step(x, x, lat)[0]
+    merge_all(net)
+    assert torch.allclose(a, net.step(x, x, lat)[0], atol=1e-4)
+
+
+def test_cfr_retrieves_the_same_position_for_identical_frames_with_zero_flow():
+    cfr = randomised(CrossFrameRetrieval(16, 8, window=3, topk=3), 5)
+    with torch.no_grad():
+        cfr.k.weight.copy_(cfr.q.weight)  # same projection: the centre is the exact self-match
+        cfr.k.bias.copy_(cfr.q.bias)
+    z = torch.randn(1, 16, 9, 11)
+    sim = cfr.similarities(z, z)
+    centre = (3 * 3) // 2
+    # At the border, replicate padding makes neighbours exact copies of the centre: ties, so check the interior.
+    assert torch.all(sim[:, :, 1:-1, 1:-1].argmax(1) == centre)
+    assert torch.all(sim[:, centre] >= sim.max(1).values - 1e-6)
+    assert torch.allclose(sim[:, centre], torch.ones_like(sim[:, centre]), atol=1e-5)
+
+
+def test_cfr_is_off_without_history():
+    cfr = randomised(CrossFrameRetrieval(16, 8), 6)
+    z = torch.randn(1, 16, 6, 6)
+    assert torch.equal(cfr(z, torch.randn(1, 16, 6, 6), torch.zeros(1, 1, 1, 1)), z)
+
+
+def test_latent_fed_back_gives_the_same_output_as_running_the_pair_together():
+    net = randomised(StreamSRNet(**TINY), 7)
+    clip = torch.rand(1, 2, 3, 16, 24)
+    with torch.no_grad():
+        together, _ = net.forward_clip(clip)
+        _, latent0, _ = net.step(clip[:, 0], clip[:, 0], torch.zeros(1, 16, 8, 12))
+        second, _, _ = net.step(clip[:, 1], clip[:, 0], latent0)
+    assert torch.allclose(together[:, 1], second, atol=1e-6)
+
+
+def streamsr():
+    exe = os.path.join(ROOT, "bin", "streamsr")
+    if not os.path.exists(os.path.join(ROOT, "target", "lib")):
+        pytest.fail("the Java engine is not built: run ./mvnw package (./setup test does) before pytest")
+    return exe
+
+
+def test_onnx_export_matches_pytorch_through_the_java_engine(tmp_path):
+    from export import export
+    net = randomised(StreamSRNet(**TINY), 8)
+    h, w = 24, 32
+    frames = torch.randint(0, 256, (3, h, w, 3), dtype=torch.uint8)
+    with torch.no_grad():
+        graph = EngineGraph(net)
+        expected, latent = [], torch.zeros(1, 16, h // 2, w // 2)
+        for t in range(3):
+            prev = frames[max(0, t - 1)][None]
+            sr, latent = graph(frames[t][None], prev, latent)
+            expected.append(sr[0].numpy())
+    onnx_path = str(tmp_path / "m.onnx")
+    export(net, onnx_path, "test-model")
+    src, dst = tmp_path / "lr.rgb", tmp_path / "sr.rgb"
+    frames.numpy().tofile(src)
+    subprocess.run([streamsr(), "bench", "replay", "--model", onnx_path, "--size", f"{w}x{h}", "--in", str(src), "--out", str(dst)],
+                   check=True, capture_output=True)
+    got = np.fromfile(dst, np.uint8).reshape(3, h * 4, w * 4, 3)
+    for t in range(3):
+        diff = np.abs(got[t].astype(int) - expected[t].astype(int))
+        assert diff.max() <= 1, f"frame {t}: ONNX Runtime differs from PyTorch by {diff.max()}"
+        assert (diff == 0).mean() > 0.99
