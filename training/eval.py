@@ -123,6 +123,35 @@ def profile_image(lr, methods, hr, row, x0, width, frames):
     return np.concatenate(rows, 1)
 
 
+def card_markdown(name, summary, args):
+    r = summary["results"]
+    rows = "\n".join(f"| {k} | {v.get('psnr_y', '-')} | {v.get('ssim_y', '-')} | {v.get('e_warp_1e3', '-')} |" for k, v in r.items())
+    m, b = r["model"], r["bicubic"]
+    return f"""# {name}
+
+Evaluated by `/usr/bin/python3 training/eval.py --video {args.video} --model {args.model} --card`
+({summary['frames']} frames of {summary['video']}, LR {summary['lr']} -> {summary['hr']}; degradation
+{summary['degradation']}). Every method ran through the Java engine (`bin/streamsr bench replay`)
+with the previous frame and cached latent fed back as the upscaler does. PSNR/SSIM on Y (BT.601,
+4-pixel border), E_warp x1e-3 on pixels that pass a forward-backward DIS flow check (lower is steadier).
+
+| method | PSNR-Y (dB) | SSIM-Y | E_warp (x1e-3) |
+|---|---|---|---|
+{rows}
+
+Model vs bicubic: {m['psnr_y'] - b['psnr_y']:+.2f} dB PSNR-Y, {m['ssim_y'] - b['ssim_y']:+.4f} SSIM-Y.
+Model vs the per-frame ablation (same weights, no cached latent, CFR off): E_warp
+{m['e_warp_1e3']:.4f} vs {r['per-frame ablation']['e_warp_1e3']:.4f}.
+
+Engine timings during evaluation (not a benchmark; see bench/results.md): {'; '.join(f"{k}: {v}" for k, v in summary['engine'].items())}.
+
+Images: `cards/{name}-crops.png` (frame {min(100, summary['frames'] - 1)}, left to right: LR nearest x4, bicubic,
+per-frame ablation, model, ground truth) and `cards/{name}-profile.png` (one pixel row over time, same order).
+
+How it was trained: see training/README.md.
+"""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--video", required=True)
@@ -160,6 +189,8 @@ def main():
                     cv2.cvtColor(profile_image(lr, methods, hr, lh * 2, lw, 128, min(120, len(hr))), cv2.COLOR_RGB2BGR))
         with open(os.path.join(ROOT, "models", f"{name}.json"), "w") as f:
             json.dump(summary, f, indent=2)
+        with open(os.path.join(ROOT, "models", f"{name}.md"), "w") as f:
+            f.write(card_markdown(name, summary, args))
     return summary
 
 

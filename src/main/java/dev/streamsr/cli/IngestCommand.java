@@ -24,6 +24,10 @@ final class IngestCommand implements Callable<Integer> {
     @Mixin
     IngestOptions ingest;
 
+    @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9401",
+            description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         List<Source> sources = ingest.sources();
@@ -34,7 +38,8 @@ final class IngestCommand implements Callable<Integer> {
         TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var registry = Metrics.registry();
-        try (var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
+        try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
+             var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
             sources.forEach(service::start);
             Thread waiter = Thread.ofPlatform().daemon(true).start(() -> {

@@ -25,13 +25,19 @@ final class PackageCommand implements Callable<Integer> {
     @Option(names = "--source-quality", defaultValue = "21", description = "x264 quality of the source rendition. Default: ${DEFAULT-VALUE}.")
     int sourceQuality;
 
+    @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9403",
+            description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var encoder = new dev.streamsr.media.EncoderSettings("ultrafast", sourceQuality, 1, segmentSeconds);
-        try (PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
-                pkg.groupId, Metrics.registry())) {
+        var registry = Metrics.registry();
+        try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "package", metricsPort);
+             PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
+                pkg.groupId, registry)) {
             service.start();
             shutdown.await();
         }

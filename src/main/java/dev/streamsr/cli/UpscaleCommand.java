@@ -19,12 +19,18 @@ final class UpscaleCommand implements Callable<Integer> {
     @Mixin
     UpscaleOptions upscale;
 
+    @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9402",
+            description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
-        try (UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
-                upscale.engineFactory(), Metrics.registry(), StreamThreadExceptionResponse.REPLACE_THREAD)) {
+        var registry = Metrics.registry();
+        try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "upscale", metricsPort);
+             UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
+                upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD)) {
             service.start();
             shutdown.await();
         }

@@ -25,6 +25,7 @@ public final class KafkaFrameSink implements FrameSink {
         this.producer = producer;
         this.topic = topic;
         this.registry = registry;
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override

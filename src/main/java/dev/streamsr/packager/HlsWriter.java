@@ -36,6 +36,9 @@ final class HlsWriter implements AutoCloseable {
     /** Called on the bus thread for each frame whose segment is now on disk; must not block. */
     interface SegmentListener {
         void written(long ingestNanos);
+
+        default void segmentClosed() {
+        }
     }
 
     private record Pending(long pts, long ingestNanos) {
@@ -94,6 +97,7 @@ final class HlsWriter implements AutoCloseable {
                     pending.pollFirst();
                     listener.written(f.ingestNanos());
                 }
+                listener.segmentClosed();
             }
         };
         bus.connect(onError);

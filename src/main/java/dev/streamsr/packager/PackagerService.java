@@ -5,6 +5,7 @@ import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,15 +21,21 @@ public final class PackagerService implements AutoCloseable {
     private final List<RenditionPackager> packagers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Producer<byte[], byte[]> dlqProducer;
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
 
     public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
                            String groupId, MeterRegistry registry) {
         dlqProducer = new KafkaProducer<>(kafka.producer("streamsr-package-dlq"));
         DeadLetters dlq = new DeadLetters(dlqProducer, topics.dlq(), registry);
-        packagers.add(new RenditionPackager(Rendition.SR, new KafkaConsumer<>(kafka.consumer(groupId + "-sr", true)),
-                topics.sr(), hls, sourceEncoder, dlq, registry));
-        packagers.add(new RenditionPackager(Rendition.SOURCE, new KafkaConsumer<>(kafka.consumer(groupId + "-source", false)),
-                topics.lr(), hls, sourceEncoder, dlq, registry));
+        KafkaConsumer<byte[], byte[]> sr = new KafkaConsumer<>(kafka.consumer(groupId + "-sr", true));
+        KafkaConsumer<byte[], byte[]> source = new KafkaConsumer<>(kafka.consumer(groupId + "-source", false));
+        // Client metrics include records-lag per partition: how far packaging is behind.
+        for (var c : List.of(sr, source)) {
+            clientMetrics.add(new KafkaClientMetrics(c));
+        }
+        clientMetrics.forEach(m -> m.bindTo(registry));
+        packagers.add(new RenditionPackager(Rendition.SR, sr, topics.sr(), hls, sourceEncoder, dlq, registry));
+        packagers.add(new RenditionPackager(Rendition.SOURCE, source, topics.lr(), hls, sourceEncoder, dlq, registry));
     }
 
     public void start() {
@@ -48,5 +55,6 @@ public final class PackagerService implements AutoCloseable {
             }
         }
         dlqProducer.close();
+        clientMetrics.forEach(KafkaClientMetrics::close);
     }
 }

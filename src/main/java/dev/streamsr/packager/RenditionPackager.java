@@ -57,6 +57,7 @@ final class RenditionPackager implements Runnable {
         String fps;
         long frames;
         long lastStatusMs;
+        volatile long lastSegmentMs;
     }
 
     RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls,
@@ -158,8 +159,26 @@ final class RenditionPackager implements Runnable {
             }
             long duration = Fps.parse(frame.fps()) > 0 ? (long) (1e9 / Fps.parse(frame.fps())) : 33_333_333L;
             Timer latency = latency();
-            o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration,
-                    ingestNs -> latency.record(WallClock.nowNanos() - ingestNs, TimeUnit.NANOSECONDS));
+            Counter segments = segments(frame.stream());
+            Output out = o;
+            o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration, new HlsWriter.SegmentListener() {
+                @Override
+                public void written(long ingestNanos) {
+                    latency.record(WallClock.nowNanos() - ingestNanos, TimeUnit.NANOSECONDS);
+                }
+
+                @Override
+                public void segmentClosed() {
+                    segments.increment();
+                    out.lastSegmentMs = System.currentTimeMillis();
+                }
+            });
+            if (o.lastSegmentMs == 0) {
+                o.lastSegmentMs = System.currentTimeMillis();
+                io.micrometer.core.instrument.Gauge.builder("streamsr.hls.playlist.age", o, x -> (System.currentTimeMillis() - x.lastSegmentMs) / 1000.0)
+                        .description("Seconds since the rendition's playlist got its last segment").baseUnit("seconds")
+                        .tag("stream", frame.stream().value()).tag("rendition", rendition.dirName()).register(registry);
+            }
             o.width = frame.width();
             o.height = frame.height();
             o.fps = frame.fps();
@@ -231,6 +250,11 @@ final class RenditionPackager implements Runnable {
 
     private Counter frames(StreamId stream) {
         return Counter.builder("streamsr.package.frames").description("Frames written to HLS")
+                .tag("stream", stream.value()).tag("rendition", rendition.dirName()).register(registry);
+    }
+
+    private Counter segments(StreamId stream) {
+        return Counter.builder("streamsr.hls.segments").description("HLS segments written")
                 .tag("stream", stream.value()).tag("rendition", rendition.dirName()).register(registry);
     }
 
