@@ -32,6 +32,10 @@ class CrossFrameRetrieval(nn.Module):
         self.v = nn.Conv2d(channels, channels, 1)
         self.threshold = nn.Sequential(nn.Conv2d(2 * channels, 16, 1), nn.ReLU(inplace=True), nn.Conv2d(16, 1, 1))
         self.out = nn.Conv2d(channels, channels, 1)
+        # Start with the gate open (threshold -0.5 < any useful cosine similarity): a closed gate
+        # passes no gradient, and CFR would never learn to retrieve.
+        nn.init.zeros_(self.threshold[-1].weight)
+        nn.init.constant_(self.threshold[-1].bias, -0.5)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 

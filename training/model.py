@@ -4,7 +4,7 @@
     LR pair ──flow (2-level SpyNet-like pyramid)──► flow at latent resolution
     previous latent ──warp(flow)──► CFR(Q from z; K, V from warped) ──► fused latent
     fused ──one-step UNet (Dual-LoRA convs)──► latent y  (returned, cached for the next frame)
-    y ──decoder (pixel shuffle x2 then x4)──► residual + bilinear LR skip ──► SR frame x4
+    y ──decoder (pixel shuffle x2, fused with the LR frame, then x4)──► residual + bilinear LR skip ──► SR x4
 
 The first frame of a stream comes with a zero latent: the graph detects it and switches CFR off.
 """
@@ -73,8 +73,10 @@ class StreamSRNet(nn.Module):
         self.u_up = DualLoRAConv2d(2 * c, c, 1, rank=rank)
         self.u_out = DualLoRAConv2d(c, c, 3, rank=rank)
         self.dec_up = nn.Conv2d(c, 4 * d, 1)
-        self.dec_conv = nn.Conv2d(d, d, 3, 1, 1)
-        self.dec_out = nn.Conv2d(d, 3 * 16, 1)
+        # At LR resolution the decoder sees the frame itself again: the latent is at stride 2, and
+        # detail finer than that can only come from here.
+        self.dec_conv = nn.Conv2d(d + 3, 2 * d, 3, 1, 1)
+        self.dec_out = nn.Conv2d(2 * d, 3 * 16, 1)
         self.use_cfr = True
 
     def step(self, x, px, prev_latent):
@@ -89,7 +91,7 @@ class StreamSRNet(nn.Module):
         u = self.u_up(F.interpolate(m, size=e.shape[-2:], mode="bilinear", align_corners=False))
         y = z + self.u_out(act(e + u))
         f = F.pixel_shuffle(act(self.dec_up(y)), 2)
-        f = act(self.dec_conv(f))
+        f = act(self.dec_conv(torch.cat([f, x], 1)))
         residual = F.pixel_shuffle(self.dec_out(f), 4)
         skip = F.interpolate(x, scale_factor=4, mode="bilinear", align_corners=False)
         return skip + residual, y, flow

@@ -81,6 +81,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--iterations", type=int)
     ap.add_argument("--pool", type=int, default=1200, help="degraded training clips kept in memory")
+    ap.add_argument("--init", help="start from this checkpoint's model weights (a fine-tune; iterations count from 0)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     cfg = load_config(args.config)
@@ -110,12 +111,15 @@ def main():
         d_opt.load_state_dict(state["d_opt"])
         start = state["iteration"]
         log(f"resumed at iteration {start}")
+    elif args.init:
+        net.load_state_dict(torch.load(args.init, map_location=device)["model"])
+        log(f"initialised from {args.init}")
 
     log(f"building a pool of {args.pool} degraded clips")
     hr_pool, lr_pool = build_pool(args.pool, tc["frames"], tc["lr_crop"], tc["seed"], log=log)
     rng = np.random.default_rng(tc["seed"] + start)
     w = tc["weights"]
-    warmup = max(1, iterations // 4)
+    warmup = int(iterations * tc.get("warmup_fraction", 0.25))
     stage, opt = None, None
     t0 = time.time()
     for it in range(start, iterations):
@@ -145,7 +149,7 @@ def main():
             temporal = L.temporal(sr, hr, flows)
             l_cons = l_cons + w["temporal"] * temporal
             ramp = min(1.0, since / max(1, tc["blend_steps"]))
-            first_consistency = it - since == warmup
+            first_consistency = it - since == warmup and not args.init
             # L(s) = (1 - s/s_t) L_cons + (s/s_t) L_enh, ramping in after a switch to detail and out after one back.
             s = ramp if stage == "detail" else (0.0 if first_consistency else 1.0 - ramp)
             if s > 0:
