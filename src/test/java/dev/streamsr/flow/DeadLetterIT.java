@@ -12,10 +12,8 @@ import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.IngestSettings;
 import dev.streamsr.ingest.Source;
-import dev.streamsr.kafka.EmbeddedKafka;
-import dev.streamsr.kafka.FrameLimits;
-import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.Flow;
 import dev.streamsr.testing.TopicReader;
 import java.nio.charset.StandardCharsets;
@@ -28,25 +26,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Records that break the contract go to the dead-letter topic with a reason; the streams around them carry on. */
-class DeadLetterIT {
-    private static EmbeddedKafka broker;
-    private static KafkaSettings kafka;
+class DeadLetterIT extends EmbeddedBrokerTest {
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults());
-        kafka = new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     @Test
     void badRecordsOnTheLrTopicGoToTheDeadLetterTopicAndTheStreamContinues() throws Exception {

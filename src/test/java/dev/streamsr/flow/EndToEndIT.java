@@ -13,13 +13,11 @@ import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.IngestSettings;
 import dev.streamsr.ingest.Source;
-import dev.streamsr.kafka.EmbeddedKafka;
-import dev.streamsr.kafka.FrameLimits;
-import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.testing.Bicubic;
 import dev.streamsr.testing.Flow;
+import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.TestMedia;
 import dev.streamsr.testing.TopicReader;
 import java.nio.file.Files;
@@ -29,30 +27,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real clip through ingest, upscale, package on the embedded broker; the HLS output decoded and checked. */
-class EndToEndIT {
-    private static EmbeddedKafka broker;
-    private static KafkaSettings kafka;
+class EndToEndIT extends EmbeddedBrokerTest {
     static final Supplier<Engine> BICUBIC = Flows.BICUBIC;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults());
-        kafka = new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     @Test
     void aRealClipComesOutAsHlsUpscaledFourTimesFrameForFrame() throws Exception {

@@ -11,11 +11,9 @@ import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.IngestSettings;
 import dev.streamsr.ingest.Source;
-import dev.streamsr.kafka.EmbeddedKafka;
-import dev.streamsr.kafka.FrameLimits;
-import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.testing.Flow;
+import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.TestMedia;
 import dev.streamsr.testing.TopicReader;
 import dev.streamsr.upscale.UpscaleService;
@@ -26,27 +24,13 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The upscale role dies mid-stream and a new instance takes over: exactly-once output, and history with a changelog. */
-class RestartIT {
+class RestartIT extends EmbeddedBrokerTest {
     private static final Path COUNTER = Path.of("src/test/resources/models/counter-x4.onnx");
     private static final int CRASH_AT = 60;
-    private static EmbeddedKafka broker;
-    private static KafkaSettings kafka;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults());
-        kafka = new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     private record Outcome(List<Long> seqs, List<Float> afterRestart) {
     }

@@ -9,12 +9,11 @@ import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.FrameSize;
 import dev.streamsr.frame.StreamId;
-import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.FrameLimits;
-import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.TopicSettings;
 import dev.streamsr.kafka.Topics;
+import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.TestMedia;
 import dev.streamsr.testing.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,30 +30,16 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Ingest on a real embedded broker with real GStreamer pipelines and a real clip. */
-class IngestIT {
+class IngestIT extends EmbeddedBrokerTest {
     private static final AtomicInteger TOPIC = new AtomicInteger();
-    private static EmbeddedKafka broker;
-    private static KafkaSettings kafka;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults());
-        kafka = new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     private record Run(Topics topics, IngestService service, KafkaProducer<byte[], byte[]> producer, SimpleMeterRegistry registry)
             implements AutoCloseable {
