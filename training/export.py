@@ -64,6 +64,7 @@ def main():
     ap.add_argument("--checkpoint")
     ap.add_argument("--random", action="store_true", help="export untrained weights (speed checks only)")
     ap.add_argument("--out")
+    ap.add_argument("--card", help="model card JSON from eval.py --card; its metrics go into the ONNX metadata")
     args = ap.parse_args()
     config = load_config(args.config)
     net = build(config)
@@ -74,7 +75,15 @@ def main():
         ap.error("--checkpoint or --random")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = args.out or os.path.join(root, "models", config["name"] + ".onnx")
-    print(export(net, out, config["name"]))
+    metrics = None
+    if args.card:
+        with open(args.card) as f:
+            card = json.load(f)
+        metrics = {"eval_video": card["video"], "eval_lr": card["lr"], "eval_degradation": card["degradation"]}
+        for method, values in card["results"].items():
+            for k, v in values.items():
+                metrics[f"{method.replace(' ', '_').replace('-', '_')}_{k}"] = v
+    print(export(net, out, config["name"], metrics=metrics))
 
 
 if __name__ == "__main__":
