@@ -48,6 +48,10 @@ public record KafkaSettings(String bootstrapServers, Path clientProperties, Fram
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(64L << 20, 4L * limits.maxRecordBytes()));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request in flight: a batch retried after NOT_LEADER_OR_FOLLOWER (a partition just
+        // created or moved) cannot be overtaken, which otherwise made the idempotent producer loop on
+        // OUT_OF_ORDER_SEQUENCE_NUMBER until the 120 s delivery timeout. Frames keep their order either way.
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         // Raw frames do not compress (measured ratio 1.00); compression would only cost CPU.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);

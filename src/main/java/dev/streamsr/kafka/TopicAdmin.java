@@ -19,6 +19,27 @@ public final class TopicAdmin {
     private TopicAdmin() {
     }
 
+    /**
+     * Returns once every partition has a leader. A producer that writes to a partition the broker
+     * does not lead yet gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retried batch can
+     * then be rejected as out of sequence until the delivery timeout (measured: a 120 s stall).
+     */
+    static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            var described = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
+            boolean ready = described.values().stream().flatMap(d -> d.partitions().stream())
+                    .allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partitions of " + topics + " have no leader after 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     public static void ensureTopics(KafkaSettings kafka, Topics topics, TopicSettings settings) {
         String maxBytes = Integer.toString(kafka.limits().maxRecordBytes());
         Map<String, String> frameConfig = Map.of(
@@ -38,6 +59,7 @@ public final class TopicAdmin {
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
