@@ -47,6 +47,7 @@ final class RenditionPackager implements Runnable {
     private final MeterRegistry registry;
     private final Map<StreamId, Output> outputs = new HashMap<>();
     private volatile boolean stopping;
+    private Timer arrival;
 
     /** A stream's open writer, its encoder when the rendition encodes, and what status reports. */
     private static final class Output {
@@ -55,9 +56,10 @@ final class RenditionPackager implements Runnable {
         int width;
         int height;
         String fps;
-        long frames;
+        long frameCount;
         long lastStatusMs;
         volatile long lastSegmentMs;
+        Counter frames;
     }
 
     RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls,
@@ -127,8 +129,15 @@ final class RenditionPackager implements Runnable {
     }
 
     private void write(Frame frame) {
-        arrival().record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
-        Output o = outputs.computeIfAbsent(frame.stream(), id -> new Output());
+        if (arrival == null) {
+            arrival = arrival();
+        }
+        arrival.record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
+        Output o = outputs.computeIfAbsent(frame.stream(), id -> {
+            Output created = new Output();
+            created.frames = frames(id);
+            return created;
+        });
         AccessUnit au;
         if (rendition == Rendition.SR) {
             if (frame.format() != FrameFormat.H264) {
@@ -186,8 +195,8 @@ final class RenditionPackager implements Runnable {
                     frame.height(), hls.streamDir(frame.stream().value(), rendition));
         }
         o.writer.push(au.data(), frame.ptsNanos(), au.keyframe(), frame.ingestNanos());
-        o.frames++;
-        frames(frame.stream()).increment();
+        o.frameCount++;
+        o.frames.increment();
     }
 
     private void finish(EndOfStream end) {
@@ -200,7 +209,7 @@ final class RenditionPackager implements Runnable {
             o.encoder.close();
         }
         writeStatus(end.stream(), o, "ended");
-        log.info("stream {}: {} rendition finished, {} frames", end.stream(), rendition.dirName(), o.frames);
+        log.info("stream {}: {} rendition finished, {} frames", end.stream(), rendition.dirName(), o.frameCount);
     }
 
     private void closeOutput(StreamId id, Output o) {
@@ -242,7 +251,7 @@ final class RenditionPackager implements Runnable {
         try {
             var dir = hls.streamDir(id.value(), rendition);
             java.nio.file.Files.createDirectories(dir);
-            new RenditionStatus(id.value(), rendition.dirName(), state, o.width, o.height, o.fps, o.frames, o.lastStatusMs).writeTo(dir);
+            new RenditionStatus(id.value(), rendition.dirName(), state, o.width, o.height, o.fps, o.frameCount, o.lastStatusMs).writeTo(dir);
         } catch (IOException e) {
             log.warn("stream {}: cannot write status: {}", id, e.toString());
         }

@@ -39,6 +39,10 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final MeterRegistry registry;
     private final Map<StreamId, H264Encoder> encoders = new HashMap<>();
     private final Map<Integer, byte[]> zeroLatents = new HashMap<>();
+    // Meters are looked up once, not on every frame.
+    private final Map<String, Counter> framesOut = new HashMap<>();
+    private final Timer processTimer;
+    private Timer engineTimer;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> latentCache;
 
@@ -47,6 +51,8 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.encoderSettings = encoderSettings;
         this.sourceTopic = sourceTopic;
         this.registry = registry;
+        this.processTimer = Timer.builder("streamsr.upscale.process").description("Time to upscale one frame: history, engine, encode, forward")
+                .publishPercentileHistogram().register(registry);
     }
 
     @Override
@@ -112,8 +118,8 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         AccessUnit au = encoder.encode(b.sr().duplicate().position(0).limit(b.srBytes()), frame.ptsNanos());
         Frame out = frame.withPayload(FrameFormat.H264, w * s, h * s, au.keyframe(), au.data());
         context.forward(record.withValue(au.data()).withHeaders(FrameHeaders.of(out)), UpscaleTopology.SR_SINK);
-        framesOut(key).increment();
-        processTimer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        framesOut.computeIfAbsent(key, this::framesOutCounter).increment();
+        processTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private H264Encoder encoderFor(Frame frame, int srWidth, int srHeight) {
@@ -150,17 +156,19 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private Timer engineTimer(Engine engine) {
+        if (engineTimer == null) {
+            engineTimer = newEngineTimer(engine);
+        }
+        return engineTimer;
+    }
+
+    private Timer newEngineTimer(Engine engine) {
         return Timer.builder("streamsr.engine.latency").description("Time of one engine call")
                 .tag("backend", engine.backend()).tag("model", engine.model().name()).tag("batch", "1")
                 .publishPercentileHistogram().register(registry);
     }
 
-    private Timer processTimer() {
-        return Timer.builder("streamsr.upscale.process").description("Time to upscale one frame: history, engine, encode, forward")
-                .publishPercentileHistogram().register(registry);
-    }
-
-    private Counter framesOut(String stream) {
+    private Counter framesOutCounter(String stream) {
         return Counter.builder("streamsr.upscale.frames").description("SR frames written to streamsr.sr")
                 .tag("stream", stream).register(registry);
     }
