@@ -10,7 +10,6 @@ import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
-import dev.streamsr.metrics.Metrics;
 import dev.streamsr.packager.PackagerService;
 import dev.streamsr.serve.HttpServer;
 import dev.streamsr.serve.StreamDirectory;
@@ -31,6 +30,9 @@ import picocli.CommandLine.Option;
         description = {"Runs everything in one JVM on an embedded Kafka broker: plays a real clip in a loop as a live stream,",
                 "upscales it x4 and serves source and upscaled side by side in the browser. Ctrl-C stops it cleanly."})
 final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -71,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<Source> sources = ingest.sources();
         Shutdown shutdown = new Shutdown();
-        var registry = Metrics.registry();
+        var registry = metricsOptions.registry();
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
             KafkaSettings settings = kafka.settings(broker.bootstrapServers());
             TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());

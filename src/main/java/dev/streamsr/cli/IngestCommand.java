@@ -7,7 +7,6 @@ import dev.streamsr.ingest.StreamState;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
-import dev.streamsr.metrics.Metrics;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,6 +17,9 @@ import picocli.CommandLine.Mixin;
         description = {"Decodes sources with GStreamer and publishes every frame to streamsr.lr, keyed by stream id.",
                 "Exits when every finite source has ended; live sources run until Ctrl-C."})
 final class IngestCommand implements Callable<Integer> {
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -37,7 +39,7 @@ final class IngestCommand implements Callable<Integer> {
         KafkaSettings settings = kafka.settings();
         TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
-        var registry = Metrics.registry();
+        var registry = metricsOptions.registry();
         try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.LR, registry), registry)) {

@@ -2,7 +2,6 @@ package dev.streamsr.cli;
 
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
-import dev.streamsr.metrics.Metrics;
 import dev.streamsr.packager.PackagerService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,6 +12,9 @@ import picocli.CommandLine.Option;
         description = {"Writes HLS per stream: the upscaled rendition from streamsr.sr (read committed) and the source",
                 "rendition from streamsr.lr, each a rolling playlist that ends with #EXT-X-ENDLIST when the stream ends."})
 final class PackageCommand implements Callable<Integer> {
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -34,7 +36,7 @@ final class PackageCommand implements Callable<Integer> {
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var encoder = new dev.streamsr.media.EncoderSettings("ultrafast", sourceQuality, 1, segmentSeconds);
-        var registry = Metrics.registry();
+        var registry = metricsOptions.registry();
         try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "package", metricsPort);
              PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
                 pkg.groupId, registry)) {

@@ -1,6 +1,5 @@
 package dev.streamsr.cli;
 
-import dev.streamsr.metrics.Metrics;
 import dev.streamsr.serve.HttpServer;
 import dev.streamsr.serve.StreamDirectory;
 import java.nio.file.Path;
@@ -8,12 +7,16 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"HTTP server: /streams, the HLS playlists and segments of both renditions, the player page,",
                 "/health and /metrics."})
 final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Option(names = "--hls-dir", defaultValue = "hls", description = "Root directory the package role writes to. Default: ${DEFAULT-VALUE}.")
     Path hlsDir;
 
@@ -26,7 +29,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Shutdown shutdown = new Shutdown();
-        try (HttpServer server = new HttpServer(new StreamDirectory(hlsDir, Clock.systemUTC()), Metrics.registry(),
+        try (HttpServer server = new HttpServer(new StreamDirectory(hlsDir, Clock.systemUTC()), metricsOptions.registry(),
                 () -> Map.of("status", "ok")).start(host, port)) {
             System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
             shutdown.await();

@@ -2,7 +2,6 @@ package dev.streamsr.cli;
 
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
-import dev.streamsr.metrics.Metrics;
 import dev.streamsr.upscale.UpscaleService;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -13,6 +12,9 @@ import picocli.CommandLine.Mixin;
         description = {"Kafka Streams application: reads LR frames from streamsr.lr, runs the engine on each frame pair with the",
                 "stream's cached latent, encodes the result to H.264 and writes one access unit per frame to streamsr.sr."})
 final class UpscaleCommand implements Callable<Integer> {
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -27,7 +29,7 @@ final class UpscaleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
-        var registry = Metrics.registry();
+        var registry = metricsOptions.registry();
         try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "upscale", metricsPort);
              UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
                 upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD)) {

@@ -6,6 +6,7 @@ import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.GstRuntime;
 import dev.streamsr.media.RawFrames;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ public final class StreamIngest implements Runnable {
     private long lastPts = -1;
     private long frameDuration;
     private boolean oversizeReported;
+    private volatile long lastFrameNanos = System.nanoTime();
 
     public StreamIngest(Source source, IngestSettings settings, FrameSink sink, MeterRegistry registry) {
         this.source = source;
@@ -72,6 +74,14 @@ public final class StreamIngest implements Runnable {
         this.droppedOversize = dropped(registry, id, "oversize");
         this.reconnects = Counter.builder("streamsr.source.reconnects").description("Source reconnect attempts")
                 .tag("stream", id).register(registry);
+        // One series per state, 1 for the current one: dashboards colour streams by it and alerts need no regex.
+        for (StreamState s : StreamState.values()) {
+            Gauge.builder("streamsr.source.state", this, x -> x.state == s ? 1 : 0).description("1 for the source's current state")
+                    .tag("stream", id).tag("state", s.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        }
+        Gauge.builder("streamsr.source.last.frame.age", this, x -> (System.nanoTime() - x.lastFrameNanos) / 1e9)
+                .description("Seconds since the source delivered its last frame (since start before the first)")
+                .baseUnit("seconds").tag("stream", id).register(registry);
     }
 
     private static Counter dropped(MeterRegistry registry, String stream, String reason) {
@@ -303,6 +313,7 @@ public final class StreamIngest implements Runnable {
         sink.publish(frame);
         seq++;
         framesIn.increment();
+        lastFrameNanos = System.nanoTime();
     }
 
     private void sleep(Duration d) {

@@ -28,6 +28,14 @@ public final class DeadLetters {
         this.producer = producer;
         this.topic = topic;
         this.registry = registry;
+        registerReasons(registry);
+    }
+
+    /** Registers every reason at zero, so "the DLQ started receiving records" is an increase an alert can see. */
+    public static void registerReasons(MeterRegistry registry) {
+        for (String reason : ContractViolation.REASONS) {
+            count(registry, reason, 0);
+        }
     }
 
     public void send(String sourceTopic, byte[] key, byte[] value, Headers original, StreamId stream, ContractViolation why) {
@@ -54,7 +62,11 @@ public final class DeadLetters {
     }
 
     public static void count(MeterRegistry registry, String reason) {
+        count(registry, reason, 1);
+    }
+
+    private static void count(MeterRegistry registry, String reason, double amount) {
         Counter.builder("streamsr.dlq.records").description("Records sent to the dead-letter topic")
-                .tag("reason", reason).register(registry).increment();
+                .tag("reason", reason).register(registry).increment(amount);
     }
 }

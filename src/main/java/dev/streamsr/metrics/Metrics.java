@@ -41,6 +41,7 @@ public final class Metrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        new GpuMetrics().bindTo(registry);
         return registry;
     }
 

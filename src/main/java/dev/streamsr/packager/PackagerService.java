@@ -4,8 +4,10 @@ import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.metrics.ConsumerLag;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +24,7 @@ public final class PackagerService implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final Producer<byte[], byte[]> dlqProducer;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+    private final ConsumerLag lag;
 
     public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
                            String groupId, MeterRegistry registry) {
@@ -34,6 +37,7 @@ public final class PackagerService implements AutoCloseable {
             clientMetrics.add(new KafkaClientMetrics(c));
         }
         clientMetrics.forEach(m -> m.bindTo(registry));
+        lag = new ConsumerLag(kafka.admin(), List.of(groupId + "-sr", groupId + "-source"), Duration.ofSeconds(5), registry);
         packagers.add(new RenditionPackager(Rendition.SR, sr, topics.sr(), hls, sourceEncoder, dlq, registry));
         packagers.add(new RenditionPackager(Rendition.SOURCE, source, topics.lr(), hls, sourceEncoder, dlq, registry));
     }
@@ -56,5 +60,6 @@ public final class PackagerService implements AutoCloseable {
         }
         dlqProducer.close();
         clientMetrics.forEach(KafkaClientMetrics::close);
+        lag.close();
     }
 }

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -47,7 +48,6 @@ final class RenditionPackager implements Runnable {
     private final MeterRegistry registry;
     private final Map<StreamId, Output> outputs = new HashMap<>();
     private volatile boolean stopping;
-    private Timer arrival;
 
     /** A stream's open writer, its encoder when the rendition encodes, and what status reports. */
     private static final class Output {
@@ -60,6 +60,7 @@ final class RenditionPackager implements Runnable {
         long lastStatusMs;
         volatile long lastSegmentMs;
         Counter frames;
+        Timer arrival;
     }
 
     RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls,
@@ -129,15 +130,13 @@ final class RenditionPackager implements Runnable {
     }
 
     private void write(Frame frame) {
-        if (arrival == null) {
-            arrival = arrival();
-        }
-        arrival.record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
         Output o = outputs.computeIfAbsent(frame.stream(), id -> {
             Output created = new Output();
             created.frames = frames(id);
+            created.arrival = arrival(id);
             return created;
         });
+        o.arrival.record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
         AccessUnit au;
         if (rendition == Rendition.SR) {
             if (frame.format() != FrameFormat.H264) {
@@ -167,7 +166,7 @@ final class RenditionPackager implements Runnable {
                 return;
             }
             long duration = Fps.parse(frame.fps()) > 0 ? (long) (1e9 / Fps.parse(frame.fps())) : 33_333_333L;
-            Timer latency = latency();
+            Timer latency = latency(frame.stream());
             Counter segments = segments(frame.stream());
             Output out = o;
             o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration, new HlsWriter.SegmentListener() {
@@ -272,14 +271,23 @@ final class RenditionPackager implements Runnable {
                 .tag("stream", stream.value()).tag("reason", reason).register(registry);
     }
 
+    /**
+     * Latency buckets per stream: a dozen fixed ones rather than Micrometer's ~70 percentile
+     * buckets, so a wall of cameras stays at tens of series per stream.
+     */
+    private static final Duration[] LATENCY_BUCKETS = Stream.of(50, 100, 250, 500, 1000, 1500, 2000, 3000, 5000, 8000, 13000, 20000, 30000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
+
     /** For the sr rendition: ingest to the SR record being readable (committed) by the packager. */
-    private Timer arrival() {
+    private Timer arrival(StreamId stream) {
         return Timer.builder("streamsr.latency.ingest.to.record").description("Wall time from ingest to the packager reading the frame's record")
-                .tag("rendition", rendition.dirName()).publishPercentileHistogram().register(registry);
+                .tag("stream", stream.value()).tag("rendition", rendition.dirName())
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 
-    private Timer latency() {
+    private Timer latency(StreamId stream) {
         return Timer.builder("streamsr.latency.ingest.to.segment").description("Wall time from ingest to the HLS segment holding the frame being written")
-                .tag("rendition", rendition.dirName()).publishPercentileHistogram().register(registry);
+                .tag("stream", stream.value()).tag("rendition", rendition.dirName())
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 }

@@ -1,8 +1,10 @@
 package dev.streamsr.upscale;
 
 import dev.streamsr.engine.Engine;
+import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
+import dev.streamsr.metrics.ConsumerLag;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +36,7 @@ public final class UpscaleService implements AutoCloseable {
     private final Map<Thread, Engine> engines = new ConcurrentHashMap<>();
     private final Path stateDir;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final ConsumerLag lag;
 
     public UpscaleService(KafkaSettings kafka, Topics topics, UpscaleSettings settings, Supplier<Engine> engineFactory,
                           MeterRegistry registry, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onCrash) {
@@ -51,6 +55,8 @@ public final class UpscaleService implements AutoCloseable {
         });
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+        DeadLetters.registerReasons(registry);
+        lag = new ConsumerLag(kafka.admin(), List.of(settings.applicationId()), Duration.ofSeconds(5), registry);
     }
 
     static Properties properties(KafkaSettings kafka, UpscaleSettings settings, Path stateDir) {
@@ -111,6 +117,7 @@ public final class UpscaleService implements AutoCloseable {
     public void close() {
         streams.close(Duration.ofSeconds(30));
         streamsMetrics.close();
+        lag.close();
         engines.values().forEach(Engine::close);
         engines.clear();
         try (var files = Files.walk(stateDir)) {
