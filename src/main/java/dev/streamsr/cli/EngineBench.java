@@ -1,7 +1,9 @@
 package dev.streamsr.cli;
 
+import dev.streamsr.engine.Backend;
 import dev.streamsr.engine.Engine;
 import dev.streamsr.engine.EngineBuffers;
+import dev.streamsr.engine.EngineConfig;
 import dev.streamsr.engine.Engines;
 import dev.streamsr.frame.FrameSize;
 import java.lang.management.ManagementFactory;
@@ -32,22 +34,33 @@ final class EngineBench implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 = every core. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--batches", split = ",", defaultValue = "1", description = "Batch sizes (frames per engine call). Default: ${DEFAULT-VALUE}.")
+    List<Integer> batches;
+
+    @Option(names = "--engine", defaultValue = "auto", description = "Backend: auto, tensorrt or onnxruntime. Default: ${DEFAULT-VALUE}.")
+    String backend;
+
     @Override
     public Integer call() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         System.out.printf("%d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"));
-        System.out.printf("%-22s %-20s %10s %10s %14s %10s%n", "model", "size", "ms/frame", "frames/s", "heap B/frame", "vs bicubic");
+        System.out.printf("%-12s %-20s %-20s %6s %10s %10s %14s%n", "backend", "model", "size", "batch", "ms/frame", "frames/s", "heap B/frame");
         for (FrameSize size : sizes) {
+          for (int batch : batches) {
             double bicubicMs = Double.NaN;
             double[] results = new double[models.size()];
             for (int i = 0; i < models.size(); i++) {
                 Path file = Engines.resolveModel(models.get(i));
-                try (Engine engine = Engines.open("auto", file, threads)) {
-                    EngineBuffers b = engine.buffers(1, size.height(), size.width());
+                EngineConfig config = new EngineConfig(Backend.parse(backend), file, threads, Path.of(System.getProperty("java.io.tmpdir"), "streamsr-plans"),
+                        List.of(size), Math.max(8, batch), true);
+                try (Engine engine = Engines.open(config)) {
+                    EngineBuffers b = engine.buffers(batch, size.height(), size.width());
                     byte[] frame = new byte[b.frameBytes()];
                     new Random(1).nextBytes(frame);
-                    b.lr().put(0, frame);
-                    b.prevLr().put(0, frame);
+                    for (int k = 0; k < batch; k++) {
+                        b.lr().put(k * b.frameBytes(), frame);
+                        b.prevLr().put(k * b.frameBytes(), frame);
+                    }
                     for (int f = 0; f < warmup; f++) {
                         engine.run(b);
                         b.swapLatents();
@@ -61,20 +74,21 @@ final class EngineBench implements Callable<Integer> {
                     }
                     long t1 = System.nanoTime();
                     long alloc = mx.getThreadAllocatedBytes(tid) - alloc0;
-                    double ms = (t1 - t0) / 1e6 / frames;
+                    double ms = (t1 - t0) / 1e6 / frames / batch;
                     results[i] = ms;
                     if (engine.model().name().startsWith("bicubic")) {
                         bicubicMs = ms;
                     }
-                    System.out.printf("%-22s %-20s %10.2f %10.1f %14d %10s%n", engine.model().name(),
-                            size + "->" + size.scaled(4), ms, 1000 / ms, alloc / frames, "");
+                    System.out.printf("%-12s %-20s %-20s %6d %10.2f %10.1f %14d%n", engine.backend(), engine.model().name(),
+                            size + "->" + size.scaled(4), batch, ms, 1000 / ms, alloc / frames / batch);
                 }
             }
             if (!Double.isNaN(bicubicMs)) {
                 for (int i = 0; i < models.size(); i++) {
-                    System.out.printf("  %s: %.2fx the bicubic time%n", models.get(i), results[i] / bicubicMs);
+                    System.out.printf("  %s, batch %d: %.2fx the bicubic time%n", models.get(i), batch, results[i] / bicubicMs);
                 }
             }
+          }
         }
         return 0;
     }

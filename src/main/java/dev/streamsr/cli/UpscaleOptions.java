@@ -1,11 +1,17 @@
 package dev.streamsr.cli;
 
+import dev.streamsr.engine.Backend;
 import dev.streamsr.engine.Engine;
+import dev.streamsr.engine.EngineConfig;
+import dev.streamsr.engine.EngineSelection;
 import dev.streamsr.engine.Engines;
+import dev.streamsr.engine.TensorRt;
+import dev.streamsr.frame.FrameSize;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.upscale.UpscaleSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
@@ -17,8 +23,25 @@ public final class UpscaleOptions {
             description = "ONNX model file or shipped model name; auto picks the best model in the models directory. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--engine", defaultValue = "auto", description = "Engine backend: auto or onnxruntime. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--engine", defaultValue = "auto",
+            description = "Engine backend: auto (TensorRT where a CUDA device and TensorRT load, else ONNX Runtime), tensorrt or onnxruntime. Default: ${DEFAULT-VALUE}.")
     String engine;
+
+    @Option(names = "--max-batch", defaultValue = "0",
+            description = "Most frames (of different streams) per engine call; 0 = auto: 8 on TensorRT, 1 on ONNX Runtime, where batching measured no faster. Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--batch-window", defaultValue = "PT0.002S",
+            description = "How long a frame waits for frames of other streams to share its engine call; PT0S disables batching. Default: ${DEFAULT-VALUE}.")
+    Duration batchWindow;
+
+    @Option(names = "--engine-sizes", split = ",", defaultValue = "640x360,160x90,1280x720", converter = FrameSizeConverter.class,
+            description = "LR sizes the TensorRT profile covers: the first is what it is tuned for, the range spans the smallest to the largest. Default: ${DEFAULT-VALUE}.")
+    List<FrameSize> engineSizes;
+
+    @Option(names = "--plan-cache", paramLabel = "DIR",
+            description = "Where TensorRT plans and timing caches are kept between runs. Default: $STREAMSR_HOME/.cache/plans.")
+    Path planCache;
 
     @Option(names = "--engine-threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 uses every core. Default: ${DEFAULT-VALUE}.")
     int engineThreads;
@@ -57,11 +80,25 @@ public final class UpscaleOptions {
     }
 
     public UpscaleSettings settings() {
-        return new UpscaleSettings(applicationId, state == State.changelog, !atLeastOnce, streamThreads, commitInterval, encoder());
+        return new UpscaleSettings(applicationId, state == State.changelog, !atLeastOnce, streamThreads, commitInterval, encoder(),
+                batch(), batchWindow);
+    }
+
+    int batch() {
+        if (maxBatch > 0) {
+            return maxBatch;
+        }
+        Backend b = EngineSelection.choose(Backend.parse(engine), TensorRt::unavailable).backend();
+        return b == Backend.TENSORRT ? 8 : 1;
+    }
+
+    public EngineConfig engineConfig() {
+        Path cache = planCache != null ? planCache : Engines.modelsDir().getParent().resolve(".cache/plans");
+        return new EngineConfig(Backend.parse(engine), Engines.resolveModel(model), engineThreads, cache, engineSizes, Math.max(1, batch()), true);
     }
 
     public Supplier<Engine> engineFactory() {
-        Path file = Engines.resolveModel(model);
-        return () -> Engines.open(engine, file, engineThreads);
+        EngineConfig config = engineConfig();
+        return () -> Engines.open(config);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 
 /** Finds the model to run and opens it on a backend. */
 public final class Engines {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Engines.class);
     /** Shipped models, best first: the default is the first one present. */
     public static final List<String> PREFERENCE = List.of("streamsr-tiny-x4.onnx", "bicubic-x4.onnx");
 
@@ -40,9 +41,26 @@ public final class Engines {
     }
 
     public static Engine open(String backend, Path model, int threads) {
-        return switch (backend) {
-            case "auto", "onnxruntime" -> new OnnxRuntimeEngine(model, threads);
-            default -> throw new EngineException("unknown engine backend '" + backend + "' (auto, onnxruntime)");
-        };
+        return open(new EngineConfig(Backend.parse(backend), model, threads, Path.of(System.getProperty("java.io.tmpdir"), "streamsr-plans"),
+                List.of(new dev.streamsr.frame.FrameSize(320, 180)), 1, true));
+    }
+
+    /**
+     * Opens the backend {@link EngineSelection} picks. Under {@code auto}, a TensorRT engine that
+     * fails to build falls back to ONNX Runtime with an error line, so a bad GPU node still serves.
+     */
+    public static Engine open(EngineConfig config) {
+        EngineSelection.Choice choice = EngineSelection.choose(config.backend());
+        if (choice.backend() == Backend.TENSORRT) {
+            try {
+                return new TensorRtEngine(config.model(), new PlanCache(config.planCache()), config.sizes(), config.maxBatch(), config.fp16());
+            } catch (RuntimeException | LinkageError e) {
+                if (config.backend() != Backend.AUTO) {
+                    throw e;
+                }
+                log.error("engine auto: TensorRT failed to start ({}); falling back to onnxruntime", e.toString());
+            }
+        }
+        return new OnnxRuntimeEngine(config.model(), config.threads());
     }
 }

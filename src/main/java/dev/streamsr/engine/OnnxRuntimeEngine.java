@@ -66,6 +66,13 @@ public final class OnnxRuntimeEngine implements Engine {
         }
     }
 
+    /** The model's metadata, read through ONNX Runtime (TensorRT does not expose ONNX metadata_props). */
+    public static ModelInfo readModelInfo(Path modelFile) {
+        try (OnnxRuntimeEngine e = new OnnxRuntimeEngine(modelFile, 1)) {
+            return e.model();
+        }
+    }
+
     private void checkContract(Path modelFile) throws OrtException {
         for (String in : new String[] {"lr", "prev_lr", "prev_latent"}) {
             if (!session.getInputNames().contains(in)) {

@@ -1,5 +1,6 @@
 package dev.streamsr.upscale;
 
+import dev.streamsr.engine.BatchedEngine;
 import dev.streamsr.engine.Engine;
 import dev.streamsr.engine.EngineBuffers;
 import dev.streamsr.engine.EngineException;
@@ -107,7 +108,10 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.PROCESSING_FAILED, e.getMessage()));
             return;
         }
-        engineTimer(engine).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (!(engine instanceof BatchedEngine)) {
+            // Batched calls are timed once per batch, with their batch size, by the batcher.
+            engineTimer(engine).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
 
         byte[] latent = new byte[b.latentBytes()];
         b.latent().get(0, latent);

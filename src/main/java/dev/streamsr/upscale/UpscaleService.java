@@ -1,6 +1,7 @@
 package dev.streamsr.upscale;
 
 import dev.streamsr.engine.Engine;
+import dev.streamsr.engine.FrameBatcher;
 import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
@@ -37,6 +38,9 @@ public final class UpscaleService implements AutoCloseable {
     private final Path stateDir;
     private final KafkaStreamsMetrics streamsMetrics;
     private final ConsumerLag lag;
+    private final FrameBatcher batcher;
+    private MeterRegistry batchRegistry;
+    private final io.micrometer.core.instrument.Timer[] batchTimers = new io.micrometer.core.instrument.Timer[65];
 
     public UpscaleService(KafkaSettings kafka, Topics topics, UpscaleSettings settings, Supplier<Engine> engineFactory,
                           MeterRegistry registry, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onCrash) {
@@ -45,7 +49,17 @@ public final class UpscaleService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EngineSupplier supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> engineFactory.get());
+        EngineSupplier supplier;
+        if (settings.batching()) {
+            // One engine behind a batcher shared by every stream thread.
+            batcher = new FrameBatcher(engineFactory, settings.maxBatch(), settings.batchWindow(), this::recordBatch);
+            batchRegistry = registry;
+            log.info("upscale: frames of up to {} streams per engine call, {} ms window", settings.maxBatch(), settings.batchWindow().toMillis());
+            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> batcher.forThread());
+        } else {
+            batcher = null;
+            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> engineFactory.get());
+        }
         var topology = UpscaleTopology.build(topics, kafka.limits(), settings.changelogState(), supplier,
                 settings.encoder(), registry);
         streams = new KafkaStreams(topology, properties(kafka, settings, stateDir));
@@ -57,6 +71,17 @@ public final class UpscaleService implements AutoCloseable {
         streamsMetrics.bindTo(registry);
         DeadLetters.registerReasons(registry);
         lag = new ConsumerLag(kafka.admin(), List.of(settings.applicationId()), Duration.ofSeconds(5), registry);
+    }
+
+    private void recordBatch(int batch, long nanos) {
+        int i = Math.min(batch, batchTimers.length - 1);
+        if (batchTimers[i] == null) {
+            Engine e = batcher.engine();
+            batchTimers[i] = io.micrometer.core.instrument.Timer.builder("streamsr.engine.latency").description("Time of one engine call")
+                    .tag("backend", e.backend()).tag("model", e.model().name()).tag("batch", Integer.toString(batch))
+                    .publishPercentileHistogram().register(batchRegistry);
+        }
+        batchTimers[i].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     static Properties properties(KafkaSettings kafka, UpscaleSettings settings, Path stateDir) {
@@ -120,6 +145,9 @@ public final class UpscaleService implements AutoCloseable {
         lag.close();
         engines.values().forEach(Engine::close);
         engines.clear();
+        if (batcher != null) {
+            batcher.close();
+        }
         try (var files = Files.walk(stateDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {

@@ -13,17 +13,38 @@ public record UpscaleSettings(
         boolean exactlyOnce,
         int streamThreads,
         Duration commitInterval,
-        EncoderSettings encoder) {
+        EncoderSettings encoder,
+        int maxBatch,
+        Duration batchWindow) {
+
+    /** Without cross-stream batching. */
+    public UpscaleSettings(String applicationId, boolean changelogState, boolean exactlyOnce, int streamThreads,
+                           Duration commitInterval, EncoderSettings encoder) {
+        this(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, 1, Duration.ZERO);
+    }
+
+    /** Batching needs several stream threads to submit frames at once, a batch above 1 and a window. */
+    public boolean batching() {
+        return maxBatch > 1 && streamThreads > 1 && !batchWindow.isZero();
+    }
+
+    public UpscaleSettings withBatching(int batch, Duration window) {
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, batch, window);
+    }
+
+    public UpscaleSettings withStreamThreads(int threads) {
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, threads, commitInterval, encoder, maxBatch, batchWindow);
+    }
 
     public static UpscaleSettings defaults() {
         return new UpscaleSettings("streamsr-upscale", false, true, 1, Duration.ofMillis(100), EncoderSettings.defaults());
     }
 
     public UpscaleSettings withChangelog(boolean changelog) {
-        return new UpscaleSettings(applicationId, changelog, exactlyOnce, streamThreads, commitInterval, encoder);
+        return new UpscaleSettings(applicationId, changelog, exactlyOnce, streamThreads, commitInterval, encoder, maxBatch, batchWindow);
     }
 
     public UpscaleSettings withEncoder(EncoderSettings e) {
-        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, e);
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, e, maxBatch, batchWindow);
     }
 }
