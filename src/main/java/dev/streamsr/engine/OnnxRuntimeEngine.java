@@ -27,12 +27,19 @@ public final class OnnxRuntimeEngine implements Engine {
 
     private final OrtEnvironment env;
     private final OrtSession session;
+    private final OrtBindingRunner runner;
+    private final int threads;
     private final ModelInfo model;
     private final OnnxJavaType latentType;
     private final Map<Long, OrtBuffers> buffersByShape = new HashMap<>();
     private OrtBuffers last;
 
     public OnnxRuntimeEngine(Path modelFile, int intraOpThreads) {
+        this(modelFile, intraOpThreads, true);
+    }
+
+    private OnnxRuntimeEngine(Path modelFile, int intraOpThreads, boolean forRunning) {
+        this.threads = intraOpThreads;
         if (!Files.isRegularFile(modelFile)) {
             throw new EngineException("model file " + modelFile + " does not exist");
         }
@@ -58,9 +65,15 @@ public final class OnnxRuntimeEngine implements Engine {
                 default -> throw new EngineException("model " + modelFile + ": prev_latent must be float32 or float16, is " + latentType);
             };
             model = ModelInfo.from(session.getMetadata().getCustomMetadata(), latentElementBytes);
-            log.info("engine onnxruntime: model {} v{} from {} (x{}, latent {}ch/{} {}), {} intra-op threads", model.name(),
-                    model.version(), modelFile, model.scale(), model.latentChannels(), model.latentStride(), latentType,
-                    intraOpThreads > 0 ? intraOpThreads : "default");
+            // The Java API session reads the metadata and checks the contract; calls go through the
+            // C++ API's I/O binding, which makes no Java objects per frame.
+            session.close();
+            runner = forRunning ? new OrtBindingRunner(modelFile, intraOpThreads) : null;
+            if (forRunning) {
+                log.info("engine onnxruntime: model {} v{} from {} (x{}, latent {}ch/{} {}), {} intra-op threads", model.name(),
+                        model.version(), modelFile, model.scale(), model.latentChannels(), model.latentStride(), latentType,
+                        intraOpThreads > 0 ? intraOpThreads : "default");
+            }
         } catch (OrtException e) {
             throw new EngineException("cannot load model " + modelFile + " in ONNX Runtime: " + e.getMessage(), e);
         }
@@ -68,7 +81,7 @@ public final class OnnxRuntimeEngine implements Engine {
 
     /** The model's metadata, read through ONNX Runtime (TensorRT does not expose ONNX metadata_props). */
     public static ModelInfo readModelInfo(Path modelFile) {
-        try (OnnxRuntimeEngine e = new OnnxRuntimeEngine(modelFile, 1)) {
+        try (OnnxRuntimeEngine e = new OnnxRuntimeEngine(modelFile, 1, false)) {
             return e.model();
         }
     }
@@ -112,9 +125,9 @@ public final class OnnxRuntimeEngine implements Engine {
     @Override
     public void run(EngineBuffers buffers) {
         OrtBuffers b = (OrtBuffers) buffers;
-        try (OrtSession.Result ignored = session.run(b.inputs, b.outputs)) {
-            // Outputs are pinned: results are already in b.sr and b.latent.
-        } catch (OrtException e) {
+        try {
+            b.binding.run();
+        } catch (RuntimeException e) {
             throw new EngineException("model " + model.name() + " failed on " + b.batch() + "x" + b.width() + "x" + b.height()
                     + ": " + e.getMessage(), e);
         }
@@ -124,10 +137,8 @@ public final class OnnxRuntimeEngine implements Engine {
     public void close() {
         buffersByShape.values().forEach(OrtBuffers::close);
         buffersByShape.clear();
-        try {
-            session.close();
-        } catch (OrtException e) {
-            log.warn("closing ONNX Runtime session: {}", e.toString());
+        if (runner != null) {
+            runner.close();
         }
     }
 
@@ -137,13 +148,7 @@ public final class OnnxRuntimeEngine implements Engine {
         private final ByteBuffer sr;
         private ByteBuffer latentIn;
         private ByteBuffer latentOut;
-        private final OnnxTensor lrT;
-        private final OnnxTensor prevLrT;
-        private final OnnxTensor srT;
-        private OnnxTensor latentInT;
-        private OnnxTensor latentOutT;
-        private final Map<String, OnnxTensor> inputs = new HashMap<>();
-        private final Map<String, OnnxTensor> outputs = new HashMap<>();
+        private final OrtBindingRunner.Binding binding;
 
         OrtBuffers(int batch, int height, int width) {
             super(batch, height, width, model.scale(), (int) model.latentBytes(height, width));
@@ -156,24 +161,13 @@ public final class OnnxRuntimeEngine implements Engine {
             sr = direct((long) batch * srBytes());
             latentIn = direct((long) batch * latentBytes());
             latentOut = direct((long) batch * latentBytes());
+            int type = latentType == OnnxJavaType.FLOAT16 ? org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16
+                    : org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
             try {
-                lrT = OnnxTensor.createTensor(env, lr, frameShape, OnnxJavaType.UINT8);
-                prevLrT = OnnxTensor.createTensor(env, prevLr, frameShape, OnnxJavaType.UINT8);
-                srT = OnnxTensor.createTensor(env, sr, srShape, OnnxJavaType.UINT8);
-                latentInT = OnnxTensor.createTensor(env, latentIn, latentShape, latentType);
-                latentOutT = OnnxTensor.createTensor(env, latentOut, latentShape, latentType);
-            } catch (OrtException e) {
+                binding = runner.new Binding(lr, prevLr, sr, latentIn, latentOut, frameShape, srShape, latentShape, type);
+            } catch (RuntimeException e) {
                 throw new EngineException("cannot allocate tensors for " + width + "x" + height + ": " + e.getMessage(), e);
             }
-            inputs.put("lr", lrT);
-            inputs.put("prev_lr", prevLrT);
-            outputs.put("sr", srT);
-            bindLatents();
-        }
-
-        private void bindLatents() {
-            inputs.put("prev_latent", latentInT);
-            outputs.put("latent", latentOutT);
         }
 
         private static ByteBuffer direct(long bytes) {
@@ -213,19 +207,12 @@ public final class OnnxRuntimeEngine implements Engine {
             ByteBuffer b = latentIn;
             latentIn = latentOut;
             latentOut = b;
-            OnnxTensor t = latentInT;
-            latentInT = latentOutT;
-            latentOutT = t;
-            bindLatents();
+            binding.swapLatents();
         }
 
         @Override
         public void close() {
-            lrT.close();
-            prevLrT.close();
-            srT.close();
-            latentInT.close();
-            latentOutT.close();
+            binding.close();
         }
     }
 }

@@ -39,12 +39,28 @@ public final class TensorRt {
         if (p == null) {
             synchronized (TensorRt.class) {
                 if (probe == null) {
-                    probe = run();
+                    probe = onLargeStack();
                 }
                 p = probe;
             }
         }
         return p;
+    }
+
+    /**
+     * JavaCPP's loader failing on a missing CUDA library overflowed the 1 MB stack of ordinary
+     * threads (a segfault, seen under JMH); probing on a thread with a large stack is safe from any caller.
+     */
+    private static Probe onLargeStack() {
+        Probe[] out = new Probe[1];
+        Thread t = Thread.ofPlatform().name("tensorrt-probe").stackSize(64L << 20).start(() -> out[0] = run());
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe("interrupted while probing for TensorRT", null, null);
+        }
+        return out[0] != null ? out[0] : new Probe("the TensorRT probe failed", null, null);
     }
 
     private static Probe run() {
