@@ -5,6 +5,8 @@ import dev.streamsr.frame.FrameSize;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.KafkaFrameSink;
 import dev.streamsr.ingest.Source;
+import dev.streamsr.ingest.StreamAssignment;
+import dev.streamsr.ingest.StreamRegistry;
 import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicAdmin;
@@ -54,8 +56,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "Port of the player and API. Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
+    @Mixin
+    ApiOptions apiOptions;
+
     @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int kafkaPort;
+
+    private List<Path> allowedFiles() {
+        List<Path> roots = new java.util.ArrayList<>(ingest.allowFiles);
+        roots.add(Engines.modelsDir().getParent().resolve(".cache/media"));
+        return roots;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -72,6 +83,11 @@ final class DemoCommand implements Callable<Integer> {
             ingest.maxInputSize = new FrameSize(320, 240);
         }
         List<Source> sources = ingest.sources();
+        boolean generatedToken = !apiOptions.enabled();
+        if (generatedToken) {
+            // The demo always has the API; without a configured token it makes one up and prints it.
+            apiOptions.token = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(12));
+        }
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
@@ -82,22 +98,30 @@ final class DemoCommand implements Callable<Integer> {
                          registry, StreamThreadExceptionResponse.REPLACE_THREAD);
                  PackagerService packager = new PackagerService(settings, Topics.defaults(), pkg.hls(upscale.segmentSeconds),
                          sourceEncoder, pkg.groupId, registry);
+                 StreamRegistry streamRegistry = new StreamRegistry(settings, allowedFiles());
                  HttpServer http = new HttpServer(new StreamDirectory(pkg.hlsDir, Clock.systemUTC()), registry,
-                         () -> Map.of("status", "ok", "upscale", upscaler.state().name())).start("0.0.0.0", httpPort);
+                         () -> Map.of("status", "ok", "upscale", upscaler.state().name()))
+                         .withStreamApi(apiOptions.api(streamRegistry)).start("0.0.0.0", httpPort);
                  var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
                  IngestService ingestService = new IngestService(ingest.settings(kafka.limits()),
                          new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
                 upscaler.start();
                 packager.start();
                 sources.forEach(ingestService::start);
+                StreamAssignment assignment = new StreamAssignment(settings, ingest.ingestGroup, ingestService,
+                        ingest.settings(kafka.limits()), ingest.loop).start();
                 String first = sources.get(0).stream().value();
                 System.out.println();
                 System.out.println("StreamSR demo running. Open the player:  http://localhost:" + http.port() + "/?stream=" + first);
                 System.out.println("Streams: http://localhost:" + http.port() + "/streams   Metrics: http://localhost:" + http.port() + "/metrics");
                 System.out.println("Kafka: " + broker.bootstrapServers() + "   HLS: " + pkg.hlsDir.toAbsolutePath() + "   (Ctrl-C to stop)");
                 System.out.println();
+                System.out.println("Stream API: POST/DELETE http://localhost:" + http.port() + "/api/streams with 'Authorization: Bearer "
+                        + (generatedToken ? apiOptions.token : "<your --api-token>") + "'");
+                System.out.println();
                 shutdown.await();
                 System.out.println("Stopping...");
+                assignment.close();
             }
         }
         return 0;

@@ -3,6 +3,7 @@ package dev.streamsr.cli;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.KafkaFrameSink;
 import dev.streamsr.ingest.Source;
+import dev.streamsr.ingest.StreamAssignment;
 import dev.streamsr.ingest.StreamState;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicAdmin;
@@ -33,8 +34,8 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Source> sources = ingest.sources();
-        if (sources.isEmpty()) {
-            throw new IllegalArgumentException("no --stream given; try --stream cam1=file.mp4");
+        if (sources.isEmpty() && !ingest.registry) {
+            throw new IllegalArgumentException("no --stream given and no --registry; try --stream cam1=file.mp4");
         }
         KafkaSettings settings = kafka.settings();
         TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
@@ -44,9 +45,11 @@ final class IngestCommand implements Callable<Integer> {
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
             sources.forEach(service::start);
+            StreamAssignment assignment = ingest.registry
+                    ? new StreamAssignment(settings, ingest.ingestGroup, service, ingest.settings(kafka.limits()), ingest.loop).start() : null;
             Thread waiter = Thread.ofPlatform().daemon(true).start(() -> {
                 try {
-                    if (sources.stream().noneMatch(Source::restartable)) {
+                    if (!ingest.registry && sources.stream().noneMatch(Source::restartable)) {
                         service.awaitAll(Long.MAX_VALUE);
                         shutdown.trigger();
                     }
@@ -56,6 +59,9 @@ final class IngestCommand implements Callable<Integer> {
             });
             shutdown.await();
             waiter.interrupt();
+            if (assignment != null) {
+                assignment.close();
+            }
             boolean failed = service.streams().values().stream().anyMatch(s -> s.state() == StreamState.FAILED);
             service.streams().forEach((id, s) -> System.out.println(id + ": " + s.state().name().toLowerCase()
                     + ", " + s.framesPublished() + " frames" + (s.lastError() == null ? "" : " (" + s.lastError() + ")")));

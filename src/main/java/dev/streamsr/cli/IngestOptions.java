@@ -44,6 +44,18 @@ public final class IngestOptions {
             description = "A live source that delivers no frame for this long is reconnected. Default: ${DEFAULT-VALUE}.")
     Duration stallTimeout;
 
+    @Option(names = "--registry",
+            description = "Also ingest the streams registered on streamsr.streams (through the API), shared with the other ingest instances of --ingest-group.")
+    boolean registry;
+
+    @Option(names = "--ingest-group", defaultValue = "streamsr-ingest",
+            description = "Consumer group in which ingest instances share the registered streams. Default: ${DEFAULT-VALUE}.")
+    String ingestGroup;
+
+    @Option(names = "--allow-files", split = ",", paramLabel = "DIR",
+            description = "Directories a registered file:// source may read from; none by default.")
+    List<java.nio.file.Path> allowFiles = new java.util.ArrayList<>();
+
     public IngestSettings settings(FrameLimits limits) {
         return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout);
     }

@@ -1,9 +1,14 @@
 package dev.streamsr.cli;
 
+import dev.streamsr.ingest.StreamRegistry;
+import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.kafka.Topics;
 import dev.streamsr.serve.HttpServer;
 import dev.streamsr.serve.StreamDirectory;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,11 +31,27 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port. Default: ${DEFAULT-VALUE}.")
     int port;
 
+    @Mixin
+    ApiOptions apiOptions;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--allow-files", split = ",", paramLabel = "DIR",
+            description = "Directories a file:// source registered through the API may read from; none by default.")
+    List<Path> allowFiles = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Shutdown shutdown = new Shutdown();
-        try (HttpServer server = new HttpServer(new StreamDirectory(hlsDir, Clock.systemUTC()), metricsOptions.registry(),
-                () -> Map.of("status", "ok")).start(host, port)) {
+        // The stream API is on when a token is set: it writes the registry topic, so it needs Kafka.
+        StreamRegistry streams = apiOptions.enabled() ? new StreamRegistry(kafka.settings(), allowFiles) : null;
+        HttpServer http = new HttpServer(new StreamDirectory(hlsDir, Clock.systemUTC()), metricsOptions.registry(), () -> Map.of("status", "ok"));
+        if (streams != null) {
+            TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
+            http.withStreamApi(apiOptions.api(streams));
+        }
+        try (streams; HttpServer server = http.start(host, port)) {
             System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
             shutdown.await();
         }

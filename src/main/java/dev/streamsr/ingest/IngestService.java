@@ -26,6 +26,11 @@ public final class IngestService implements AutoCloseable {
     }
 
     public StreamIngest start(Source source) {
+        return start(source, settings);
+    }
+
+    /** Starts a stream with its own settings (a registered stream's max input size). */
+    public StreamIngest start(Source source, IngestSettings settings) {
         Running existing = streams.get(source.stream());
         if (existing != null && existing.thread().isAlive()) {
             throw new IllegalStateException("stream " + source.stream() + " is already being ingested");
@@ -43,6 +48,11 @@ public final class IngestService implements AutoCloseable {
         if (r != null) {
             r.ingest().stop();
             join(r.thread());
+            // Gauges read the StreamIngest object: a stream started again must not keep reading the old one.
+            for (String gauge : new String[] {"streamsr.source.state", "streamsr.source.last.frame.age"}) {
+                registry.find(gauge).tag("stream", stream.value()).meters().forEach(registry::remove);
+            }
+            log.info("stream {}: stopped", stream);
         }
     }
 

@@ -27,9 +27,18 @@ public final class TopicAdmin {
     static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            var described = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
-            boolean ready = described.values().stream().flatMap(d -> d.partitions().stream())
-                    .allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+            boolean ready;
+            try {
+                var described = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
+                ready = described.values().stream().flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+            } catch (ExecutionException e) {
+                // Just created: the metadata may not know the topic yet.
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false;
+            }
             if (ready) {
                 return;
             }
@@ -54,6 +63,8 @@ public final class TopicAdmin {
         wanted.add(new NewTopic(topics.lr(), settings.partitions(), settings.replication()).configs(frameConfig));
         wanted.add(new NewTopic(topics.sr(), settings.partitions(), settings.replication()).configs(frameConfig));
         wanted.add(new NewTopic(topics.dlq(), 1, settings.replication()).configs(dlqConfig));
+        wanted.add(new NewTopic(Topics.STREAMS, Topics.STREAMS_PARTITIONS, settings.replication()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(kafka.admin())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

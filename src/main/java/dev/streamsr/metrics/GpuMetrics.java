@@ -77,30 +77,38 @@ public final class GpuMetrics implements MeterBinder {
         static {
             int count = 0;
             String error = null;
-            // On a thread with a large stack: JavaCPP's loader failing on a missing library can
-            // overflow an ordinary thread's stack.
-            Object[] result = new Object[1];
-            Thread t = Thread.ofPlatform().name("nvml-probe").stackSize(64L << 20).start(() -> {
-                try {
-                    result[0] = open();
-                } catch (Throwable e) {
-                    // UnsatisfiedLinkError where libnvidia-ml is absent: the normal case on CPU machines.
-                    result[0] = e.getClass().getSimpleName() + ": " + e.getMessage();
-                }
-            });
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (result[0] instanceof Integer n) {
+            Object result = probeOnLargeStack();
+            if (result instanceof Integer n) {
                 count = n;
             } else {
-                error = String.valueOf(result[0]);
+                error = String.valueOf(result);
             }
             COUNT = count;
             ERROR = error;
         }
+    }
+
+    /**
+     * On a thread with a large stack: JavaCPP's loader failing on a missing library can overflow an
+     * ordinary thread's. A method of this class, not of {@code Nvml}: a lambda inside Nvml's static
+     * initializer would wait for that initializer to finish, which waits for the thread.
+     */
+    private static Object probeOnLargeStack() {
+        Object[] result = new Object[1];
+        Thread t = Thread.ofPlatform().name("nvml-probe").stackSize(64L << 20).start(() -> {
+            try {
+                result[0] = open();
+            } catch (Throwable e) {
+                // UnsatisfiedLinkError where libnvidia-ml is absent: the normal case on CPU machines.
+                result[0] = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+        });
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result[0];
     }
 
     private static int open() {

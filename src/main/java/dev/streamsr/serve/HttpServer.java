@@ -50,6 +50,12 @@ public final class HttpServer implements AutoCloseable {
         });
     }
 
+    /** Adds the stream management API ({@code /api/streams}) on the registry topic. */
+    public HttpServer withStreamApi(StreamApi api) {
+        api.routes(app);
+        return this;
+    }
+
     public HttpServer start(String host, int port) {
         app.start(host, port);
         return this;
