@@ -1,0 +1,35 @@
+package dev.streamsr.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StreamSpecTest {
+    private static final List<Path> ROOTS = List.of(Path.of("/srv/media"));
+
+    @Test
+    void roundTripsThroughJson() {
+        StreamSpec s = new StreamSpec("lobby", "rtsp://cam/1", "640x360", false);
+        assertEquals(s, StreamSpec.fromJson(s.toJson()));
+        assertFalse(s.isEnabled());
+        assertTrue(new StreamSpec("a", "rtsp://cam/1", null, null).isEnabled());
+    }
+
+    @Test
+    void refusesWhatAnApiMustNotAccept() {
+        assertThrows(IllegalArgumentException.class, () -> new StreamSpec("bad id", "rtsp://x/1", null, null).validate(ROOTS));
+        assertThrows(IllegalArgumentException.class, () -> new StreamSpec("a", "", null, null).validate(ROOTS));
+        assertThrows(IllegalArgumentException.class, () -> new StreamSpec("a", "/etc/passwd", null, null).validate(ROOTS));
+        assertThrows(IllegalArgumentException.class, () -> new StreamSpec("a", "file:///etc/passwd", null, null).validate(ROOTS));
+        assertThrows(IllegalArgumentException.class, () -> new StreamSpec("a", "file:///srv/media/../../etc/passwd", null, null).validate(ROOTS));
+        assertThrows(IllegalArgumentException.class, () -> new StreamSpec("a", "rtsp://x/1", "big", null).validate(ROOTS));
+        assertThrows(IllegalArgumentException.class, () -> StreamSpec.fromJson("{\"id\":".getBytes()));
+        new StreamSpec("a", "file:///srv/media/clip.mp4", "320x240", true).validate(ROOTS);
+        new StreamSpec("a", "srt://10.0.0.6:9000", null, null).validate(ROOTS);
+    }
+}
