@@ -64,6 +64,7 @@ def main():
     ap.add_argument("--checkpoint")
     ap.add_argument("--random", action="store_true", help="export untrained weights (speed checks only)")
     ap.add_argument("--out")
+    ap.add_argument("--version", default="1", help="model version in the ONNX metadata; bump it for new weights")
     ap.add_argument("--card", help="model card JSON from eval.py --card; its metrics go into the ONNX metadata")
     args = ap.parse_args()
     config = load_config(args.config)
@@ -83,7 +84,7 @@ def main():
         for method, values in card["results"].items():
             for k, v in values.items():
                 metrics[f"{method.replace(' ', '_').replace('-', '_')}_{k}"] = v
-    print(export(net, out, config["name"], metrics=metrics))
+    print(export(net, out, config["name"], version=args.version, metrics=metrics))
 
 
 if __name__ == "__main__":
