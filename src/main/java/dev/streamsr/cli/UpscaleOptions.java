@@ -35,6 +35,10 @@ public final class UpscaleOptions {
             description = "How long a frame waits for frames of other streams to share its engine call; PT0S disables batching. Default: ${DEFAULT-VALUE}.")
     Duration batchWindow;
 
+    @Option(names = "--max-lag", defaultValue = "PT0S",
+            description = "Skip (and count, reason max-lag) frames that waited longer than this since ingest, so an overloaded upscaler stays live; PT0S never skips (files, archives). Default: ${DEFAULT-VALUE}.")
+    Duration maxLag;
+
     @Option(names = "--engine-sizes", split = ",", defaultValue = "640x360,160x90,1280x720", converter = FrameSizeConverter.class,
             description = "LR sizes the TensorRT profile covers: the first is what it is tuned for, the range spans the smallest to the largest. Default: ${DEFAULT-VALUE}.")
     List<FrameSize> engineSizes;
@@ -81,7 +85,7 @@ public final class UpscaleOptions {
 
     public UpscaleSettings settings() {
         return new UpscaleSettings(applicationId, state == State.changelog, !atLeastOnce, streamThreads, commitInterval, encoder(),
-                batch(), batchWindow);
+                batch(), batchWindow, maxLag);
     }
 
     int batch() {

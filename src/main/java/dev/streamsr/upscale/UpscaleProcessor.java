@@ -10,6 +10,7 @@ import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.FrameFormat;
 import dev.streamsr.frame.FrameHeaders;
+import dev.streamsr.frame.WallClock;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.media.AccessUnit;
@@ -35,6 +36,8 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private static final Logger log = LoggerFactory.getLogger(UpscaleProcessor.class);
 
     private final EngineSupplier engines;
+    private final long maxLagNanos;
+    private final Map<String, Counter> skippedLate = new HashMap<>();
     private final EncoderSettings encoderSettings;
     private final String sourceTopic;
     private final MeterRegistry registry;
@@ -47,7 +50,9 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> latentCache;
 
-    UpscaleProcessor(EngineSupplier engines, EncoderSettings encoderSettings, String sourceTopic, MeterRegistry registry) {
+    UpscaleProcessor(EngineSupplier engines, EncoderSettings encoderSettings, String sourceTopic, MeterRegistry registry,
+                     java.time.Duration maxLag) {
+        this.maxLagNanos = maxLag.toNanos();
         this.engines = engines;
         this.encoderSettings = encoderSettings;
         this.sourceTopic = sourceTopic;
@@ -77,6 +82,13 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (frame.format() != FrameFormat.RGB) {
             deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT,
                     "upscale takes RGB frames on " + sourceTopic + ", got " + frame.format() + " (run ingest with --format=RGB)"));
+            return;
+        }
+        if (maxLagNanos > 0 && WallClock.nowNanos() - frame.ingestNanos() > maxLagNanos) {
+            // An overloaded upscaler stays live by skipping what is already too old to matter; the
+            // stream's history keeps the last frame it did upscale.
+            skippedLate.computeIfAbsent(frame.stream().value(), id -> Counter.builder("streamsr.frames.dropped")
+                    .description("Frames dropped, by reason").tag("stream", id).tag("reason", "max-lag").register(registry)).increment();
             return;
         }
         Engine engine = engines.forCurrentThread();

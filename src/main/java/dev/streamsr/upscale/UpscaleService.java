@@ -61,7 +61,7 @@ public final class UpscaleService implements AutoCloseable {
             supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> engineFactory.get());
         }
         var topology = UpscaleTopology.build(topics, kafka.limits(), settings.changelogState(), supplier,
-                settings.encoder(), registry);
+                settings.encoder(), registry, settings.maxLag());
         streams = new KafkaStreams(topology, properties(kafka, settings, stateDir));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("upscale stream thread failed; response {}", onCrash, e);

@@ -15,7 +15,17 @@ public record UpscaleSettings(
         Duration commitInterval,
         EncoderSettings encoder,
         int maxBatch,
-        Duration batchWindow) {
+        Duration batchWindow,
+        Duration maxLag) {
+
+    public UpscaleSettings(String applicationId, boolean changelogState, boolean exactlyOnce, int streamThreads,
+                           Duration commitInterval, EncoderSettings encoder, int maxBatch, Duration batchWindow) {
+        this(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, maxBatch, batchWindow, Duration.ZERO);
+    }
+
+    public UpscaleSettings withMaxLag(Duration lag) {
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, maxBatch, batchWindow, lag);
+    }
 
     /** Without cross-stream batching. */
     public UpscaleSettings(String applicationId, boolean changelogState, boolean exactlyOnce, int streamThreads,
@@ -29,11 +39,11 @@ public record UpscaleSettings(
     }
 
     public UpscaleSettings withBatching(int batch, Duration window) {
-        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, batch, window);
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, batch, window, maxLag);
     }
 
     public UpscaleSettings withStreamThreads(int threads) {
-        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, threads, commitInterval, encoder, maxBatch, batchWindow);
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, threads, commitInterval, encoder, maxBatch, batchWindow, maxLag);
     }
 
     public static UpscaleSettings defaults() {
@@ -41,10 +51,10 @@ public record UpscaleSettings(
     }
 
     public UpscaleSettings withChangelog(boolean changelog) {
-        return new UpscaleSettings(applicationId, changelog, exactlyOnce, streamThreads, commitInterval, encoder, maxBatch, batchWindow);
+        return new UpscaleSettings(applicationId, changelog, exactlyOnce, streamThreads, commitInterval, encoder, maxBatch, batchWindow, maxLag);
     }
 
     public UpscaleSettings withEncoder(EncoderSettings e) {
-        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, e, maxBatch, batchWindow);
+        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, e, maxBatch, batchWindow, maxLag);
     }
 }

@@ -23,6 +23,12 @@ public final class UpscaleTopology {
 
     public static Topology build(Topics topics, FrameLimits limits, boolean changelogState, EngineSupplier engines,
                                  EncoderSettings encoder, MeterRegistry registry) {
+        return build(topics, limits, changelogState, engines, encoder, registry, java.time.Duration.ZERO);
+    }
+
+    /** {@code maxLag} above zero skips frames that waited longer than that since ingest (counted, reason max-lag). */
+    public static Topology build(Topics topics, FrameLimits limits, boolean changelogState, EngineSupplier engines,
+                                 EncoderSettings encoder, MeterRegistry registry, java.time.Duration maxLag) {
         StoreBuilder<KeyValueStore<String, byte[]>> cache = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(LATENT_CACHE), Serdes.String(), Serdes.ByteArray());
         cache = changelogState
@@ -35,7 +41,7 @@ public final class UpscaleTopology {
 
         Topology t = new Topology();
         t.addSource("lr", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.lr());
-        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, encoder, topics.lr(), registry), "lr");
+        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, encoder, topics.lr(), registry, maxLag), "lr");
         t.addStateStore(cache, "upscale");
         t.addSink(SR_SINK, topics.sr(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");
         t.addSink(DLQ_SINK, topics.dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");

@@ -60,6 +60,16 @@ public final class Flow implements AutoCloseable {
         return s;
     }
 
+    /** An upscaler with settings of the test's own (batching, max lag); the application id stays this flow's. */
+    public UpscaleService upscale(UpscaleSettings tweaked, Supplier<Engine> engines, StreamThreadExceptionResponse onCrash) {
+        UpscaleSettings settings = new UpscaleSettings(applicationId, tweaked.changelogState(), true, tweaked.streamThreads(),
+                tweaked.commitInterval(), tweaked.encoder(), tweaked.maxBatch(), tweaked.batchWindow(), tweaked.maxLag());
+        UpscaleService s = new UpscaleService(kafka, topics, settings, engines, registry, onCrash);
+        open.add(s);
+        s.start();
+        return s;
+    }
+
     public PackagerService packager(HlsSettings hls) {
         PackagerService p = new PackagerService(kafka, topics, hls, new EncoderSettings("ultrafast", 18, 1, hls.segmentSeconds()),
                 applicationId + "-package", registry);
