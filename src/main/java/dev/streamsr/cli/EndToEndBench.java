@@ -18,11 +18,7 @@ import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.packager.PackagerService;
 import dev.streamsr.upscale.UpscaleService;
 import dev.streamsr.upscale.UpscaleSettings;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -60,14 +56,7 @@ final class EndToEndBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return DistributionStatisticConfig.builder().percentiles(0.5, 0.99).percentilePrecision(2)
-                        .expiry(Duration.ofMinutes(10)).bufferLength(1).build().merge(config);
-            }
-        });
+        SimpleMeterRegistry registry = BenchMetrics.registry(Duration.ofMinutes(10));
         FrameLimits limits = FrameLimits.defaults();
         Path hls = Files.createTempDirectory("streamsr-bench-hls-");
         String uri = source.startsWith("test://") ? source + (source.contains("?") ? "&" : "?") + "size=" + size : source;
@@ -118,11 +107,11 @@ final class EndToEndBench implements Callable<Integer> {
         System.out.printf("frames in %.0f (%.1f fps), frames upscaled %d (%.1f fps)%n", in, in / seconds, out, (double) out / seconds);
         Timer record = registry.find("streamsr.latency.ingest.to.record").tag("rendition", "sr").timer();
         if (record != null && record.count() > 0) {
-            System.out.printf("latency ingest -> SR record read by the packager: p50 %.0f ms, p99 %.0f ms%n", pct(record, 0.5), pct(record, 0.99));
+            System.out.printf("latency ingest -> SR record read by the packager: p50 %.0f ms, p99 %.0f ms%n", BenchMetrics.pct(record, 0.5), BenchMetrics.pct(record, 0.99));
         }
         if (segment != null && segment.count() > 0) {
             System.out.printf("latency ingest -> HLS segment written: p50 %.0f ms, p99 %.0f ms (%d frames incl. warm-up; segments of %d s)%n",
-                    pct(segment, 0.5), pct(segment, 0.99), segment.count(), segmentSeconds);
+                    BenchMetrics.pct(segment, 0.5), BenchMetrics.pct(segment, 0.99), segment.count(), segmentSeconds);
         }
         if (out > 0) {
             double e = (b.engineMs() - a.engineMs()) / out;
@@ -134,12 +123,4 @@ final class EndToEndBench implements Callable<Integer> {
         }
     }
 
-    private static double pct(Timer t, double p) {
-        for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
-            if (Math.abs(v.percentile() - p) < 1e-9) {
-                return v.value(TimeUnit.MILLISECONDS);
-            }
-        }
-        return Double.NaN;
-    }
 }

@@ -19,11 +19,7 @@ import dev.streamsr.packager.PackagerService;
 import dev.streamsr.upscale.UpscaleService;
 import dev.streamsr.upscale.UpscaleSettings;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +27,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine.Command;
@@ -66,14 +61,7 @@ final class SoakBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return DistributionStatisticConfig.builder().percentiles(0.5, 0.99).percentilePrecision(2)
-                        .expiry(Duration.ofHours(2)).bufferLength(1).build().merge(config);
-            }
-        });
+        SimpleMeterRegistry registry = BenchMetrics.registry(Duration.ofHours(2));
         long framesPerStream = Math.round(minutes * 60 * fps);
         FrameLimits limits = FrameLimits.defaults();
         Path hls = Files.createTempDirectory("streamsr-soak-");
@@ -140,7 +128,7 @@ final class SoakBench implements Callable<Integer> {
         double dlq = r.find("streamsr.dlq.records").counters().stream().mapToDouble(Counter::count).sum();
         Timer seg = r.find("streamsr.latency.ingest.to.segment").tag("rendition", "sr").timer();
         System.out.printf("soak: lost %d in all, DLQ %.0f; RSS %d MB -> %d MB (%+.1f%%); ingest -> segment p50 %.0f ms, p99 %.0f ms%n",
-                lostTotal, dlq, rssStart / 1024, rssEnd / 1024, 100.0 * (rssEnd - rssStart) / rssStart, pct(seg, 0.5), pct(seg, 0.99));
+                lostTotal, dlq, rssStart / 1024, rssEnd / 1024, 100.0 * (rssEnd - rssStart) / rssStart, BenchMetrics.pct(seg, 0.5), BenchMetrics.pct(seg, 0.99));
     }
 
     private static double sum(SimpleMeterRegistry r, String name, String rendition) {
@@ -151,17 +139,6 @@ final class SoakBench implements Callable<Integer> {
         return c == null ? 0 : c.count();
     }
 
-    private static double pct(Timer t, double p) {
-        if (t == null) {
-            return Double.NaN;
-        }
-        for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
-            if (Math.abs(v.percentile() - p) < 1e-9) {
-                return v.value(TimeUnit.MILLISECONDS);
-            }
-        }
-        return Double.NaN;
-    }
 
     private static long rssKb() throws java.io.IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -50,12 +50,12 @@ public final class BatchedEngine implements Engine {
         int lb = mine.latentBytes();
         int sb = mine.srBytes();
         lastBatch = batcher.run(mine.height(), mine.width(), (b, i) -> {
-            b.lr().put(i * fb, mine.lr, 0, fb);
-            b.prevLr().put(i * fb, mine.prevLr, 0, fb);
-            b.prevLatent().put(i * lb, mine.latentIn, 0, lb);
+            b.lr().put(i * fb, mine.lr(), 0, fb);
+            b.prevLr().put(i * fb, mine.prevLr(), 0, fb);
+            b.prevLatent().put(i * lb, mine.prevLatent(), 0, lb);
         }, (b, i) -> {
-            mine.sr.put(0, b.sr(), i * sb, sb);
-            mine.latentOut.put(0, b.latent(), i * lb, lb);
+            mine.sr().put(0, b.sr(), i * sb, sb);
+            mine.latent().put(0, b.latent(), i * lb, lb);
         });
     }
 
@@ -65,56 +65,19 @@ public final class BatchedEngine implements Engine {
     }
 
     private final class ItemBuffers extends EngineBuffers {
-        final ByteBuffer lr;
-        final ByteBuffer prevLr;
-        final ByteBuffer sr;
-        ByteBuffer latentIn;
-        ByteBuffer latentOut;
-
         ItemBuffers(int height, int width) {
             super(1, height, width, model().scale(), (int) model().latentBytes(height, width));
-            lr = direct(frameBytes());
-            prevLr = direct(frameBytes());
-            sr = direct(srBytes());
-            latentIn = direct(latentBytes());
-            latentOut = direct(latentBytes());
+            views(direct(frameBytes()), direct(frameBytes()), direct(srBytes()), direct(latentBytes()), direct(latentBytes()));
         }
 
         private static ByteBuffer direct(int n) {
             return ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
         }
 
-        @Override
-        public ByteBuffer lr() {
-            return lr;
-        }
 
-        @Override
-        public ByteBuffer prevLr() {
-            return prevLr;
-        }
 
-        @Override
-        public ByteBuffer prevLatent() {
-            return latentIn;
-        }
 
-        @Override
-        public ByteBuffer sr() {
-            return sr;
-        }
 
-        @Override
-        public ByteBuffer latent() {
-            return latentOut;
-        }
-
-        @Override
-        public void swapLatents() {
-            ByteBuffer t = latentIn;
-            latentIn = latentOut;
-            latentOut = t;
-        }
 
         @Override
         public void close() {

@@ -47,21 +47,55 @@ public abstract class EngineBuffers implements AutoCloseable {
         return latentBytes;
     }
 
-    public abstract ByteBuffer lr();
+    private ByteBuffer lr;
+    private ByteBuffer prevLr;
+    private ByteBuffer sr;
+    private ByteBuffer latentIn;
+    private ByteBuffer latentOut;
 
-    public abstract ByteBuffer prevLr();
+    /** Backends call this once their memory exists: host views of the five tensors. */
+    protected final void views(ByteBuffer lr, ByteBuffer prevLr, ByteBuffer sr, ByteBuffer latentIn, ByteBuffer latentOut) {
+        this.lr = lr;
+        this.prevLr = prevLr;
+        this.sr = sr;
+        this.latentIn = latentIn;
+        this.latentOut = latentOut;
+    }
 
-    public abstract ByteBuffer prevLatent();
+    public final ByteBuffer lr() {
+        return lr;
+    }
 
-    public abstract ByteBuffer sr();
+    public final ByteBuffer prevLr() {
+        return prevLr;
+    }
 
-    public abstract ByteBuffer latent();
+    public final ByteBuffer prevLatent() {
+        return latentIn;
+    }
+
+    public final ByteBuffer sr() {
+        return sr;
+    }
+
+    public final ByteBuffer latent() {
+        return latentOut;
+    }
 
     /**
      * Makes the latent just produced the next call's {@code prev_latent} without copying: the two
      * latent buffers trade places.
      */
-    public abstract void swapLatents();
+    public final void swapLatents() {
+        ByteBuffer b = latentIn;
+        latentIn = latentOut;
+        latentOut = b;
+        latentsSwapped();
+    }
+
+    /** What else a backend binds to the latents (tensors, device pointers) trades places here too. */
+    protected void latentsSwapped() {
+    }
 
     @Override
     public abstract void close();

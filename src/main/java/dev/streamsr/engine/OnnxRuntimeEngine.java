@@ -143,11 +143,6 @@ public final class OnnxRuntimeEngine implements Engine {
     }
 
     private final class OrtBuffers extends EngineBuffers {
-        private final ByteBuffer lr;
-        private final ByteBuffer prevLr;
-        private final ByteBuffer sr;
-        private ByteBuffer latentIn;
-        private ByteBuffer latentOut;
         private final OrtBindingRunner.Binding binding;
 
         OrtBuffers(int batch, int height, int width) {
@@ -156,11 +151,12 @@ public final class OnnxRuntimeEngine implements Engine {
             long[] frameShape = {batch, height, width, 3};
             long[] srShape = {batch, (long) height * s, (long) width * s, 3};
             long[] latentShape = {batch, model.latentChannels(), height / model.latentStride(), width / model.latentStride()};
-            lr = direct((long) batch * frameBytes());
-            prevLr = direct((long) batch * frameBytes());
-            sr = direct((long) batch * srBytes());
-            latentIn = direct((long) batch * latentBytes());
-            latentOut = direct((long) batch * latentBytes());
+            ByteBuffer lr = direct((long) batch * frameBytes());
+            ByteBuffer prevLr = direct((long) batch * frameBytes());
+            ByteBuffer sr = direct((long) batch * srBytes());
+            ByteBuffer latentIn = direct((long) batch * latentBytes());
+            ByteBuffer latentOut = direct((long) batch * latentBytes());
+            views(lr, prevLr, sr, latentIn, latentOut);
             int type = latentType == OnnxJavaType.FLOAT16 ? org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16
                     : org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
             try {
@@ -177,36 +173,13 @@ public final class OnnxRuntimeEngine implements Engine {
             return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
         }
 
-        @Override
-        public ByteBuffer lr() {
-            return lr;
-        }
+
+
+
+
 
         @Override
-        public ByteBuffer prevLr() {
-            return prevLr;
-        }
-
-        @Override
-        public ByteBuffer prevLatent() {
-            return latentIn;
-        }
-
-        @Override
-        public ByteBuffer sr() {
-            return sr;
-        }
-
-        @Override
-        public ByteBuffer latent() {
-            return latentOut;
-        }
-
-        @Override
-        public void swapLatents() {
-            ByteBuffer b = latentIn;
-            latentIn = latentOut;
-            latentOut = b;
+        protected void latentsSwapped() {
             binding.swapLatents();
         }
 

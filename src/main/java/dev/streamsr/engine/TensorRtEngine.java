@@ -243,11 +243,6 @@ public final class TensorRtEngine implements Engine {
         final Pointer srD;
         Pointer latentInD;
         Pointer latentOutD;
-        final ByteBuffer lr;
-        final ByteBuffer prevLr;
-        final ByteBuffer sr;
-        ByteBuffer latentIn;
-        ByteBuffer latentOut;
 
         TrtBuffers(int batch, int height, int width) {
             super(batch, height, width, model.scale(), (int) model.latentBytes(height, width));
@@ -266,11 +261,7 @@ public final class TensorRtEngine implements Engine {
             srD = device(srb);
             latentInD = device(latent);
             latentOutD = device(latent);
-            lr = view(lrH, frame);
-            prevLr = view(prevLrH, frame);
-            sr = view(srH, srb);
-            latentIn = view(latentInH, latent);
-            latentOut = view(latentOutH, latent);
+            views(view(lrH, frame), view(prevLrH, frame), view(srH, srb), view(latentInH, latent), view(latentOutH, latent));
         }
 
         private static Pointer pinned(long bytes) {
@@ -289,42 +280,19 @@ public final class TensorRtEngine implements Engine {
             return new BytePointer(p).capacity(bytes).asByteBuffer().order(ByteOrder.nativeOrder());
         }
 
-        @Override
-        public ByteBuffer lr() {
-            return lr;
-        }
+
+
+
+
 
         @Override
-        public ByteBuffer prevLr() {
-            return prevLr;
-        }
-
-        @Override
-        public ByteBuffer prevLatent() {
-            return latentIn;
-        }
-
-        @Override
-        public ByteBuffer sr() {
-            return sr;
-        }
-
-        @Override
-        public ByteBuffer latent() {
-            return latentOut;
-        }
-
-        @Override
-        public void swapLatents() {
+        protected void latentsSwapped() {
             Pointer h = latentInH;
             latentInH = latentOutH;
             latentOutH = h;
             Pointer d = latentInD;
             latentInD = latentOutD;
             latentOutD = d;
-            ByteBuffer b = latentIn;
-            latentIn = latentOut;
-            latentOut = b;
         }
 
         @Override
