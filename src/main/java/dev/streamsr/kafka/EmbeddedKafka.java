@@ -34,12 +34,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final int port;
+    private final int saslPort;
     private final KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, boolean temporary, int port, KafkaRaftServer server) {
+    /** A SCRAM-SHA-512 user for a SASL_PLAINTEXT listener beside the plaintext one. */
+    public record ScramUser(String name, String password) {
+    }
+
+    private EmbeddedKafka(Path dataDir, boolean temporary, int port, int saslPort, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.port = port;
+        this.saslPort = saslPort;
         this.server = server;
     }
 
@@ -48,21 +54,35 @@ public final class EmbeddedKafka implements AutoCloseable {
      * deleted on close; {@code port} 0 picks a free port.
      */
     public static EmbeddedKafka start(Path dataDir, int port, FrameLimits limits) {
+        return start(dataDir, port, limits, null);
+    }
+
+    /** As above, plus a SASL_PLAINTEXT/SCRAM-SHA-512 listener for {@code user} when it is not null. */
+    public static EmbeddedKafka start(Path dataDir, int port, FrameLimits limits, ScramUser user) {
         long t0 = System.nanoTime();
         boolean temporary = dataDir == null;
         try {
             Path dir = temporary ? Files.createTempDirectory("streamsr-kafka-") : Files.createDirectories(dataDir);
             int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
+            int saslPort = user == null ? 0 : freePort();
             Properties props = brokerProperties(dir, brokerPort, controllerPort, limits);
+            if (user != null) {
+                props.put("listeners", props.getProperty("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+                props.put("advertised.listeners", props.getProperty("advertised.listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+                props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+                props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+                props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
             Path file = dir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(file)) {
                 props.store(out, "StreamSR embedded broker");
             }
-            format(dir, file);
+            format(dir, file, user);
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, brokerPort, server);
+            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, brokerPort, saslPort, server);
             kafka.awaitReady();
             log.info("embedded Kafka broker (KRaft) ready at {} in {} ms, data in {}{}", kafka.bootstrapServers(),
                     (System.nanoTime() - t0) / 1_000_000, dir, temporary ? " (temporary)" : "");
@@ -74,6 +94,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_PLAINTEXT listener, when started with a SCRAM user. */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return "127.0.0.1:" + saslPort;
     }
 
     public Path dataDir() {
@@ -112,11 +140,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path dir, Path propertiesFile) {
+    private static void format(Path dir, Path propertiesFile, ScramUser user) {
         String clusterId = Uuid.randomUuid().toString();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propertiesFile.toString(), "--ignore-formatted"},
-                new PrintStream(out, true, StandardCharsets.UTF_8));
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "-t", clusterId, "-c", propertiesFile.toString(), "--ignore-formatted"));
+        if (user != null) {
+            // SCRAM credentials are written into the metadata log at format time in KRaft.
+            args.addAll(java.util.List.of("--add-scram", "SCRAM-SHA-512=[name=" + user.name() + ",password=" + user.password() + "]"));
+        }
+        int rc = StorageTool.execute(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IllegalStateException("formatting Kafka storage in " + dir + " failed: " + out.toString(StandardCharsets.UTF_8));
         }
