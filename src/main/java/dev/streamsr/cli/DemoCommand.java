@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
                          .withStreamApi(apiOptions.api(streamRegistry)).start("0.0.0.0", httpPort);
                  var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
                  IngestService ingestService = new IngestService(ingest.settings(kafka.limits()),
-                         new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
+                         new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
                 upscaler.start();
                 packager.start();
                 sources.forEach(ingestService::start);

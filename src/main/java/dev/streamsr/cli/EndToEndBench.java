@@ -72,7 +72,7 @@ final class EndToEndBench implements Callable<Integer> {
                          new EncoderSettings("ultrafast", 21, 1, segmentSeconds), "bench-package", registry);
                  var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("bench-ingest"));
                  IngestService ingest = new IngestService(IngestSettings.defaults().withMaxInputSize(size),
-                         new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
+                         new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
                 upscale.start();
                 packager.start();
                 ingest.start(Source.parse(StreamId.of("bench"), uri, true));

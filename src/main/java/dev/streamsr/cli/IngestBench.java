@@ -47,17 +47,17 @@ final class IngestBench implements Callable<Integer> {
             int run = 0;
             for (FrameSize size : sizes) {
                 KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), null, limits);
-                Topics topics = new Topics("bench.lr." + run, "bench.sr." + run, "bench.dlq." + run);
+                Topics topics = Topics.prefixed("bench" + run);
                 run++;
                 TopicAdmin.ensureTopics(kafka, topics, new TopicSettings(1, (short) 1, 600_000));
                 var registry = new SimpleMeterRegistry();
                 long bytes = format.payloadBytes(size.width(), size.height()) * frames;
                 IngestSettings settings = new IngestSettings(null, format, limits, java.time.Duration.ofMillis(500),
-                        java.time.Duration.ofSeconds(30), -1, java.time.Duration.ofSeconds(10));
+                        java.time.Duration.ofSeconds(30), -1, java.time.Duration.ofSeconds(10), false);
                 long t0;
                 long t1;
                 try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("bench"));
-                     IngestService service = new IngestService(settings, noKafka ? discard() : new KafkaFrameSink(producer, topics.lr(), registry), registry)) {
+                     IngestService service = new IngestService(settings, noKafka ? discard() : new KafkaFrameSink(producer, topics, registry), registry)) {
                     Source source = Source.parse(StreamId.of("bench"), "test://" + pattern + "?size=" + size + "&fps=30/1&frames=" + frames, false);
                     t0 = System.nanoTime();
                     StreamIngest ingest = service.start(source);

@@ -43,7 +43,7 @@ final class IngestCommand implements Callable<Integer> {
         var registry = metricsOptions.registry();
         try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
-             IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
+             IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
             sources.forEach(service::start);
             StreamAssignment assignment = ingest.registry
                     ? new StreamAssignment(settings, ingest.ingestGroup, service, ingest.settings(kafka.limits()), ingest.loop).start() : null;

@@ -56,8 +56,12 @@ public final class IngestOptions {
             description = "Directories a registered file:// source may read from; none by default.")
     List<java.nio.file.Path> allowFiles = new java.util.ArrayList<>();
 
+    @Option(names = "--audio", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Forward the sources' audio (AAC as it is, other codecs encoded to AAC) on streamsr.audio and into the HLS output. Default: ${DEFAULT-VALUE}.")
+    boolean audio = true;
+
     public IngestSettings settings(FrameLimits limits) {
-        return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout);
+        return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout, audio);
     }
 
     public List<Source> sources() {

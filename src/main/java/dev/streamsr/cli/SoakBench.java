@@ -77,7 +77,7 @@ final class SoakBench implements Callable<Integer> {
                          new EncoderSettings("ultrafast", 23, 1, 2), "soak-package", registry);
                  var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("soak-ingest"));
                  IngestService ingest = new IngestService(IngestSettings.defaults().withMaxInputSize(size),
-                         new KafkaFrameSink(producer, Topics.LR, registry), registry)) {
+                         new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
                 upscale.start();
                 packager.start();
                 for (int i = 0; i < streams; i++) {

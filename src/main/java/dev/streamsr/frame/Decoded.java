@@ -8,6 +8,10 @@ public sealed interface Decoded {
     record EndRecord(EndOfStream end) implements Decoded {
     }
 
+    /** An AAC frame from {@code streamsr.audio}. */
+    record AudioRecord(AudioFrame audio) implements Decoded {
+    }
+
     /** {@code stream} is null when the key itself was the problem. */
     record Invalid(StreamId stream, ContractViolation violation) implements Decoded {
     }

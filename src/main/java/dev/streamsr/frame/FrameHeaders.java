@@ -20,6 +20,8 @@ public final class FrameHeaders {
     public static final String KEYFRAME = "streamsr.keyframe";
     public static final String INGEST_NS = "streamsr.ingest-ns";
     public static final String FPS = "streamsr.fps";
+    /** Audio records only: duration of the AAC frame in ns. */
+    public static final String DURATION = "streamsr.duration";
     /** Present (value {@code true}) only on the end-of-stream marker. */
     public static final String EOS = "streamsr.eos";
     /** On {@code streamsr.dlq}: why the record was rejected. */
@@ -47,6 +49,15 @@ public final class FrameHeaders {
         return h;
     }
 
+    public static Headers of(AudioFrame audio) {
+        RecordHeaders h = new RecordHeaders();
+        put(h, PTS, Long.toString(audio.ptsNanos()));
+        put(h, DURATION, Long.toString(audio.durationNanos()));
+        put(h, FORMAT, AudioFrame.FORMAT);
+        put(h, INGEST_NS, Long.toString(audio.ingestNanos()));
+        return h;
+    }
+
     public static Headers of(EndOfStream end) {
         RecordHeaders h = new RecordHeaders();
         put(h, EOS, "true");
@@ -66,6 +77,9 @@ public final class FrameHeaders {
         try {
             if ("true".equals(text(headers, EOS))) {
                 return new Decoded.EndRecord(new EndOfStream(stream, number(headers, SEQ), number(headers, INGEST_NS)));
+            }
+            if (AudioFrame.FORMAT.equals(text(headers, FORMAT))) {
+                return decodeAudio(stream, headers, value);
             }
             long seq = number(headers, SEQ);
             long pts = number(headers, PTS);
@@ -101,6 +115,20 @@ public final class FrameHeaders {
         } catch (Violation v) {
             return new Decoded.Invalid(stream, new ContractViolation(v.reason, v.getMessage()));
         }
+    }
+
+    private static Decoded decodeAudio(StreamId stream, Headers headers, byte[] value) {
+        long pts = number(headers, PTS);
+        long duration = number(headers, DURATION);
+        long ingestNs = number(headers, INGEST_NS);
+        if (duration <= 0 || duration > 1_000_000_000L) {
+            throw new Violation(ContractViolation.BAD_HEADER, DURATION + " out of range: " + duration);
+        }
+        // An ADTS frame starts with the 12-bit sync word 0xFFF.
+        if (value == null || value.length < 7 || (value[0] & 0xFF) != 0xFF || (value[1] & 0xF0) != 0xF0) {
+            throw new Violation(ContractViolation.WRONG_PAYLOAD_SIZE, "AAC payload is not an ADTS frame");
+        }
+        return new Decoded.AudioRecord(new AudioFrame(stream, pts, duration, ingestNs, value));
     }
 
     private static void put(Headers h, String key, String value) {

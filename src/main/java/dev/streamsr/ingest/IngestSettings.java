@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * How every stream is ingested. {@code maxInputSize} null keeps the source size; {@code maxRetries}
- * negative retries a live source forever.
+ * negative retries a live source forever. {@code audio} forwards the source's audio to
+ * {@code streamsr.audio}.
  */
 public record IngestSettings(
         FrameSize maxInputSize,
@@ -16,7 +17,8 @@ public record IngestSettings(
         Duration initialBackoff,
         Duration maxBackoff,
         int maxRetries,
-        Duration stallTimeout) {
+        Duration stallTimeout,
+        boolean audio) {
 
     public IngestSettings {
         if (!format.isRaw()) {
@@ -26,14 +28,18 @@ public record IngestSettings(
 
     public static IngestSettings defaults() {
         return new IngestSettings(null, FrameFormat.RGB, FrameLimits.defaults(),
-                Duration.ofMillis(500), Duration.ofSeconds(30), -1, Duration.ofSeconds(10));
+                Duration.ofMillis(500), Duration.ofSeconds(30), -1, Duration.ofSeconds(10), true);
     }
 
     public IngestSettings withMaxInputSize(FrameSize size) {
-        return new IngestSettings(size, format, limits, initialBackoff, maxBackoff, maxRetries, stallTimeout);
+        return new IngestSettings(size, format, limits, initialBackoff, maxBackoff, maxRetries, stallTimeout, audio);
     }
 
     public IngestSettings withRetries(int retries, Duration initial, Duration max) {
-        return new IngestSettings(maxInputSize, format, limits, initial, max, retries, stallTimeout);
+        return new IngestSettings(maxInputSize, format, limits, initial, max, retries, stallTimeout, audio);
+    }
+
+    public IngestSettings withAudio(boolean forward) {
+        return new IngestSettings(maxInputSize, format, limits, initialBackoff, maxBackoff, maxRetries, stallTimeout, forward);
     }
 }

@@ -11,6 +11,8 @@ import java.util.Map;
 /** Turns a {@link Source} into a filled pipeline description from its template. */
 public final class SourcePipeline {
     private static final int MAX_DIMENSION = 16_384;
+    /** Where decodebin stops: raw video, AAC still compressed (it is forwarded as it is), other audio decoded. */
+    static final String DECODE_CAPS = "video/x-raw(ANY);audio/mpeg,mpegversion=(int){2,4};audio/x-raw(ANY)";
 
     private SourcePipeline() {
     }
@@ -19,12 +21,21 @@ public final class SourcePipeline {
         Map<String, String> p = new HashMap<>();
         p.put("caps", caps(settings));
         p.put("appsink", appsinkProperties(source));
+        p.put("decode", DECODE_CAPS);
+        p.put("audio", forwardsAudio(source, settings)
+                ? PipelineTemplate.load("source-audio").fill(Map.of("drop", Boolean.toString(source.kind().live())))
+                : "");
         switch (source.kind()) {
             case FILE -> p.put("location", Path.of(source.uri()).toString());
             case TEST -> testParams(source, p);
             default -> p.put("uri", source.uri().toString());
         }
         return PipelineTemplate.load(source.kind().template()).fill(p);
+    }
+
+    /** Test patterns have no audio; every other source forwards its audio unless turned off. */
+    static boolean forwardsAudio(Source source, IngestSettings settings) {
+        return settings.audio() && source.kind() != SourceKind.TEST;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.WallClock;
@@ -21,6 +22,7 @@ import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Fraction;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pad;
@@ -52,11 +54,14 @@ public final class StreamIngest implements Runnable {
     private final Counter droppedAtSource;
     private final Counter droppedOversize;
     private final Counter reconnects;
+    private final Counter audioFrames;
+    private volatile boolean audioReported;
+    private final java.util.Set<String> audioSinksWithData = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile StreamState state = StreamState.STARTING;
     private volatile String lastError;
     private volatile boolean stopping;
     private long seq;
-    private long ptsOffset;
+    private volatile long ptsOffset;
     private long lastPts = -1;
     private long frameDuration;
     private boolean oversizeReported;
@@ -72,6 +77,8 @@ public final class StreamIngest implements Runnable {
                 .tag("stream", id).register(registry);
         this.droppedAtSource = dropped(registry, id, "source-overrun");
         this.droppedOversize = dropped(registry, id, "oversize");
+        this.audioFrames = Counter.builder("streamsr.ingest.audio.frames").description("AAC frames published to streamsr.audio")
+                .tag("stream", id).register(registry);
         this.reconnects = Counter.builder("streamsr.source.reconnects").description("Source reconnect attempts")
                 .tag("stream", id).register(registry);
         // One series per state, 1 for the current one: dashboards colour streams by it and alerts need no regex.
@@ -220,6 +227,14 @@ public final class StreamIngest implements Runnable {
         if (source.kind().live()) {
             sinkPad.addProbe(PadProbeType.BUFFER, counter);
         }
+        AppSink.NEW_SAMPLE onAudio = this::audio;
+        List<AppSink> audioSinks = new ArrayList<>();
+        for (String name : new String[] {"audio", "audio-encoded"}) {
+            if (pipeline.getElementByName(name) instanceof AppSink a) {
+                a.connect(onAudio);
+                audioSinks.add(a);
+            }
+        }
         long pulled = 0;
         long countedDrops = 0;
         long lastFrameAt = System.nanoTime();
@@ -234,6 +249,7 @@ public final class StreamIngest implements Runnable {
                 Sample sample = appsink.emit(Sample.class, "try-pull-sample", PULL_TIMEOUT_NS);
                 if (sample == null) {
                     if (appsink.isEOS()) {
+                        awaitAudioEnd(audioSinks);
                         return busError.get() == null ? Outcome.ENDED : Outcome.FAILED;
                     }
                     if (source.kind().live() && System.nanoTime() - lastFrameAt > settings.stallTimeout().toNanos()) {
@@ -261,8 +277,53 @@ public final class StreamIngest implements Runnable {
                 sinkPad.removeProbe(counter);
             }
             bus.disconnect(onError);
+            audioSinks.forEach(a -> a.disconnect(onAudio));
             pipeline.dispose();
         }
+    }
+
+    /** The video ended: give audio that is still in flight (the tail of a file) up to 2 s to arrive. */
+    private void awaitAudioEnd(List<AppSink> audioSinks) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (AppSink a : audioSinks) {
+            // A branch that never got audio was never linked and never ends.
+            while (audioSinksWithData.contains(a.getName()) && !a.isEOS() && System.nanoTime() < deadline && !stopping) {
+                sleep(Duration.ofMillis(20));
+            }
+        }
+    }
+
+    /** On an audio streaming thread: one AAC frame (ADTS) to the sink, on the video's timeline. */
+    private FlowReturn audio(AppSink appsink) {
+        Sample sample = appsink.pullSample();
+        if (sample == null) {
+            return FlowReturn.OK;
+        }
+        try {
+            Buffer buffer = sample.getBuffer();
+            long pts = buffer.getPresentationTimestamp();
+            if (pts < 0 || stopping) {
+                return FlowReturn.OK;
+            }
+            long duration = buffer.getDuration() > 0 ? buffer.getDuration() : 1024L * 1_000_000_000L / 48_000;
+            ByteBuffer mapped = buffer.map(false);
+            byte[] adts = new byte[mapped.remaining()];
+            try {
+                mapped.get(adts);
+            } finally {
+                buffer.unmap();
+            }
+            audioSinksWithData.add(appsink.getName());
+            if (!audioReported) {
+                audioReported = true;
+                log.info("stream {}: forwarding audio ({})", source.stream(), sample.getCaps());
+            }
+            sink.audio(new AudioFrame(source.stream(), pts + ptsOffset, duration, WallClock.nowNanos(), adts));
+            audioFrames.increment();
+        } finally {
+            sample.dispose();
+        }
+        return FlowReturn.OK;
     }
 
     private void handle(Sample sample) {

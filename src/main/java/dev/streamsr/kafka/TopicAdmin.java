@@ -62,6 +62,9 @@ public final class TopicAdmin {
         List<NewTopic> wanted = new ArrayList<>();
         wanted.add(new NewTopic(topics.lr(), settings.partitions(), settings.replication()).configs(frameConfig));
         wanted.add(new NewTopic(topics.sr(), settings.partitions(), settings.replication()).configs(frameConfig));
+        // Audio is small (AAC); it has the video's partitions so a stream's audio and video meet in one packager.
+        wanted.add(new NewTopic(topics.audio(), settings.partitions(), settings.replication()).configs(Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.retentionMs()))));
         wanted.add(new NewTopic(topics.dlq(), 1, settings.replication()).configs(dlqConfig));
         wanted.add(new NewTopic(Topics.STREAMS, Topics.STREAMS_PARTITIONS, settings.replication()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));

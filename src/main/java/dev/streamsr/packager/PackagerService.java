@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -30,7 +32,10 @@ public final class PackagerService implements AutoCloseable {
                            String groupId, MeterRegistry registry) {
         dlqProducer = new KafkaProducer<>(kafka.producer("streamsr-package-dlq"));
         DeadLetters dlq = new DeadLetters(dlqProducer, topics.dlq(), registry);
-        KafkaConsumer<byte[], byte[]> sr = new KafkaConsumer<>(kafka.consumer(groupId + "-sr", true));
+        // Range assignment gives a consumer the same partition numbers of streamsr.sr and streamsr.audio: a stream's video and audio meet here.
+        var srConfig = kafka.consumer(groupId + "-sr", true);
+        srConfig.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+        KafkaConsumer<byte[], byte[]> sr = new KafkaConsumer<>(srConfig);
         KafkaConsumer<byte[], byte[]> source = new KafkaConsumer<>(kafka.consumer(groupId + "-source", false));
         // Client metrics include records-lag per partition: how far packaging is behind.
         for (var c : List.of(sr, source)) {
@@ -38,8 +43,8 @@ public final class PackagerService implements AutoCloseable {
         }
         clientMetrics.forEach(m -> m.bindTo(registry));
         lag = new ConsumerLag(kafka.admin(), List.of(groupId + "-sr", groupId + "-source"), Duration.ofSeconds(5), registry);
-        packagers.add(new RenditionPackager(Rendition.SR, sr, topics.sr(), hls, sourceEncoder, dlq, registry));
-        packagers.add(new RenditionPackager(Rendition.SOURCE, source, topics.lr(), hls, sourceEncoder, dlq, registry));
+        packagers.add(new RenditionPackager(Rendition.SR, sr, topics.sr(), topics.audio(), hls, sourceEncoder, dlq, registry));
+        packagers.add(new RenditionPackager(Rendition.SOURCE, source, topics.lr(), null, hls, sourceEncoder, dlq, registry));
     }
 
     public void start() {

@@ -1,5 +1,6 @@
 package dev.streamsr.packager;
 
+import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.ContractViolation;
 import dev.streamsr.frame.Decoded;
 import dev.streamsr.frame.EndOfStream;
@@ -19,6 +20,8 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +37,23 @@ import org.slf4j.MDC;
 
 /**
  * Packages one rendition of every stream it is assigned: access units from {@code streamsr.sr}
- * as they are, or raw frames from {@code streamsr.lr} encoded at the source size.
+ * as they are, or raw frames from {@code streamsr.lr} encoded at the source size. The SR rendition
+ * also reads {@code streamsr.audio}: audio arrives ahead of the upscaled video, waits here, and is
+ * handed to the muxer just ahead of the video it belongs with.
  */
 final class RenditionPackager implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(RenditionPackager.class);
+    /** Audio is given to the muxer up to this far ahead of the last video frame. */
+    private static final long AUDIO_LEAD_NS = 500_000_000L;
+    /** Video this far past the last audio, with none waiting, means the source stopped sending audio. */
+    private static final long AUDIO_GAP_NS = 1_000_000_000L;
+    /** Audio frames held per stream while its video is behind (~20 s of 48 kHz AAC); older ones are dropped. */
+    private static final int MAX_WAITING_AUDIO = 1_000;
 
     private final Rendition rendition;
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
+    private final String audioTopic;
     private final HlsSettings hls;
     private final EncoderSettings encoderSettings;
     private final DeadLetters deadLetters;
@@ -52,6 +64,10 @@ final class RenditionPackager implements Runnable {
     /** A stream's open writer, its encoder when the rendition encodes, and what status reports. */
     private static final class Output {
         HlsWriter writer;
+        LivePlaylist playlist;
+        final ArrayDeque<AudioFrame> audio = new ArrayDeque<>();
+        Counter audioMuxed;
+        Counter audioDropped;
         H264Encoder encoder;
         int width;
         int height;
@@ -63,11 +79,13 @@ final class RenditionPackager implements Runnable {
         Timer arrival;
     }
 
-    RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls,
+    /** {@code audioTopic} null: video only. */
+    RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, String audioTopic, HlsSettings hls,
                       EncoderSettings encoderSettings, DeadLetters deadLetters, MeterRegistry registry) {
         this.rendition = rendition;
         this.consumer = consumer;
         this.topic = topic;
+        this.audioTopic = audioTopic;
         this.hls = hls;
         this.encoderSettings = encoderSettings;
         this.deadLetters = deadLetters;
@@ -81,7 +99,11 @@ final class RenditionPackager implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(List.of(topic));
+        List<String> topics = new ArrayList<>(List.of(topic));
+        if (audioTopic != null) {
+            topics.add(audioTopic);
+        }
+        consumer.subscribe(topics);
         try {
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -107,7 +129,12 @@ final class RenditionPackager implements Runnable {
             case Decoded.Invalid bad -> {
                 // Bad LR records are the upscaler's to dead-letter; only this role's own input goes there from here.
                 if (rendition == Rendition.SR) {
-                    deadLetters.send(topic, r.key(), r.value(), r.headers(), bad.stream(), bad.violation());
+                    deadLetters.send(r.topic(), r.key(), r.value(), r.headers(), bad.stream(), bad.violation());
+                }
+            }
+            case Decoded.AudioRecord a -> {
+                if (audioTopic != null) {
+                    audio(a.audio());
                 }
             }
             case Decoded.EndRecord end -> finish(end.end());
@@ -129,13 +156,51 @@ final class RenditionPackager implements Runnable {
         }
     }
 
-    private void write(Frame frame) {
-        Output o = outputs.computeIfAbsent(frame.stream(), id -> {
+    private Output output(StreamId stream) {
+        return outputs.computeIfAbsent(stream, id -> {
             Output created = new Output();
             created.frames = frames(id);
             created.arrival = arrival(id);
+            created.audioMuxed = Counter.builder("streamsr.audio.frames").description("AAC frames muxed into HLS")
+                    .tag("stream", id.value()).register(registry);
+            created.audioDropped = Counter.builder("streamsr.audio.dropped").description("AAC frames not muxed: no video to go with them")
+                    .tag("stream", id.value()).register(registry);
             return created;
         });
+    }
+
+    private void audio(AudioFrame a) {
+        Output o = output(a.stream());
+        if (o.audio.size() >= MAX_WAITING_AUDIO) {
+            o.audio.pollFirst();
+            o.audioDropped.increment();
+        }
+        o.audio.addLast(a);
+        if (o.writer != null && o.writer.hasAudio()) {
+            feedAudio(o, o.writer.lastSourcePts() + AUDIO_LEAD_NS);
+        }
+    }
+
+    /** Hands waiting audio up to {@code untilPts} to the muxer; what is older than the timeline is dropped. */
+    private void feedAudio(Output o, long untilPts) {
+        for (AudioFrame a = o.audio.peekFirst(); a != null && a.ptsNanos() <= untilPts; a = o.audio.peekFirst()) {
+            o.audio.pollFirst();
+            if (o.writer.pushAudio(a.payload(), a.ptsNanos(), a.durationNanos())) {
+                o.audioMuxed.increment();
+            } else {
+                o.audioDropped.increment();
+            }
+        }
+    }
+
+    /** True when audio waits that belongs at or after {@code pts}: a writer without an audio branch should get one. */
+    private static boolean audioWaiting(Output o, long pts) {
+        AudioFrame last = o.audio.peekLast();
+        return last != null && last.ptsNanos() >= pts;
+    }
+
+    private void write(Frame frame) {
+        Output o = output(frame.stream());
         o.arrival.record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
         AccessUnit au;
         if (rendition == Rendition.SR) {
@@ -158,6 +223,11 @@ final class RenditionPackager implements Runnable {
         }
         if (o.writer != null && (o.width != frame.width() || o.height != frame.height())) {
             // A new size needs a new SPS; start a fresh pipeline so h264parse and the muxer follow.
+            log.info("stream {}: {} rendition changes size {}x{} -> {}x{}; new timeline (HLS discontinuity)", frame.stream(),
+                    rendition.dirName(), o.width, o.height, frame.width(), frame.height());
+            closeWriter(frame.stream(), o, true);
+        } else if (o.writer != null && audioTopic != null && au.keyframe() && !o.writer.hasAudio() && audioWaiting(o, frame.ptsNanos())) {
+            log.info("stream {}: audio arrived; new timeline with audio from seq {}", frame.stream(), frame.seq());
             closeWriter(frame.stream(), o, true);
         }
         if (o.writer == null) {
@@ -169,7 +239,13 @@ final class RenditionPackager implements Runnable {
             Timer latency = latency(frame.stream());
             Counter segments = segments(frame.stream());
             Output out = o;
-            o.writer = new HlsWriter(hls.streamDir(frame.stream().value(), rendition), hls, duration, new HlsWriter.SegmentListener() {
+            var dir = hls.streamDir(frame.stream().value(), rendition);
+            if (o.playlist == null) {
+                o.playlist = LivePlaylist.open(dir, hls);
+            }
+            o.playlist.discontinuity();
+            boolean withAudio = audioTopic != null && audioWaiting(o, frame.ptsNanos());
+            o.writer = new HlsWriter(dir, hls, o.playlist, duration, withAudio, new HlsWriter.SegmentListener() {
                 @Override
                 public void written(long ingestNanos) {
                     latency.record(WallClock.nowNanos() - ingestNanos, TimeUnit.NANOSECONDS);
@@ -190,10 +266,18 @@ final class RenditionPackager implements Runnable {
             o.width = frame.width();
             o.height = frame.height();
             o.fps = frame.fps();
-            log.info("stream {}: packaging {} rendition {}x{} to {}", frame.stream(), rendition.dirName(), frame.width(),
-                    frame.height(), hls.streamDir(frame.stream().value(), rendition));
+            log.info("stream {}: packaging {} rendition {}x{}{} to {} from segment {}", frame.stream(), rendition.dirName(), frame.width(),
+                    frame.height(), withAudio ? " with audio" : "", dir, o.playlist.nextIndex());
         }
         o.writer.push(au.data(), frame.ptsNanos(), au.keyframe(), frame.ingestNanos());
+        if (o.writer.hasAudio()) {
+            feedAudio(o, frame.ptsNanos() + AUDIO_LEAD_NS);
+            if (o.writer.lastAudioSourcePts() < frame.ptsNanos() - AUDIO_GAP_NS && !audioWaiting(o, frame.ptsNanos() - AUDIO_GAP_NS)) {
+                // Without this the muxer would hold the video back forever, waiting for audio that is not coming.
+                log.warn("stream {}: no audio for {} ms of video; going on without audio", frame.stream(), AUDIO_GAP_NS / 1_000_000);
+                o.writer.endAudio();
+            }
+        }
         o.frameCount++;
         o.frames.increment();
     }
@@ -204,6 +288,9 @@ final class RenditionPackager implements Runnable {
             return;
         }
         closeWriter(end.stream(), o, true);
+        if (o.playlist != null) {
+            o.playlist.end();
+        }
         if (o.encoder != null) {
             o.encoder.close();
         }

@@ -74,6 +74,8 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             case Decoded.Invalid bad -> deadLetter(record, bad.stream(), bad.violation());
             case Decoded.EndRecord end -> finish(record, end.end());
             case Decoded.FrameRecord f -> upscale(record, f.frame());
+            case Decoded.AudioRecord a -> deadLetter(record, a.audio().stream(), new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT,
+                    "audio belongs on the audio topic, not on the LR frame topic"));
         }
     }
 
@@ -108,6 +110,9 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (fresh && history != null) {
             log.info("stream {}: history reset at seq {} (previous {}x{} seq {})", frame.stream(), frame.seq(),
                     history.width(), history.height(), history.seq());
+            io.micrometer.core.instrument.Counter.builder("streamsr.upscale.history.resets")
+                    .description("Streams whose temporal history was dropped (size change, gap) and started fresh")
+                    .tag("stream", key).register(registry).increment();
         }
         b.lr().put(0, frame.payload());
         b.prevLr().put(0, fresh ? frame.payload() : history.prevLr());

@@ -221,7 +221,10 @@ class HelmChartTest {
         // 1920x1080: 3 B/px frame + 4 B/px latent + 1 MiB, as FrameLimits computes it.
         assertEquals(new dev.streamsr.kafka.FrameLimits(new dev.streamsr.frame.FrameSize(1920, 1080)).maxRecordBytes(),
                 lr.path("config").path("max.message.bytes").asLong());
-        assertEquals(3, m.kind("KafkaTopic").size());
+        assertEquals(5, m.kind("KafkaTopic").size());
+        assertEquals(m.get("KafkaTopic", "streamsr-sr").path("spec").path("partitions").asInt(),
+                m.get("KafkaTopic", "streamsr-audio").path("spec").path("partitions").asInt(), "audio is co-partitioned with sr");
+        assertEquals("compact", m.get("KafkaTopic", "streamsr-streams").path("spec").path("config").path("cleanup.policy").asText());
     }
 
     @Test

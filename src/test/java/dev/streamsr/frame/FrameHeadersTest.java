@@ -32,6 +32,24 @@ class FrameHeadersTest {
     }
 
     @Test
+    void anAudioFrameSurvivesTheRoundTripAndABrokenOneIsRefused() {
+        byte[] adts = {(byte) 0xFF, (byte) 0xF1, 0x50, (byte) 0x80, 0x02, 0x1F, (byte) 0xFC, 1, 2};
+        AudioFrame a = new AudioFrame(StreamId.of("cam-1"), 40_000_000L, 21_333_333L, 5L, adts);
+        Decoded d = FrameHeaders.decode(a.stream().toKey(), FrameHeaders.of(a), a.payload());
+        AudioFrame back = assertInstanceOf(Decoded.AudioRecord.class, d).audio();
+        assertEquals(40_000_000L, back.ptsNanos());
+        assertEquals(21_333_333L, back.durationNanos());
+        assertArrayEquals(adts, back.payload());
+
+        Decoded notAdts = FrameHeaders.decode(a.stream().toKey(), FrameHeaders.of(a), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertEquals(ContractViolation.WRONG_PAYLOAD_SIZE, assertInstanceOf(Decoded.Invalid.class, notAdts).violation().reason());
+        Headers noDuration = FrameHeaders.of(a);
+        noDuration.remove(FrameHeaders.DURATION);
+        Decoded missing = FrameHeaders.decode(a.stream().toKey(), noDuration, adts);
+        assertEquals(ContractViolation.MISSING_HEADER, assertInstanceOf(Decoded.Invalid.class, missing).violation().reason());
+    }
+
+    @Test
     void headersAreReadableText() {
         Headers h = FrameHeaders.of(rgb(4, 2));
         assertEquals("7", new String(h.lastHeader(FrameHeaders.SEQ).value(), StandardCharsets.UTF_8));

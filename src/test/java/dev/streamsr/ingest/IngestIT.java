@@ -52,11 +52,11 @@ class IngestIT extends EmbeddedBrokerTest {
 
     private static Run ingest(IngestSettings settings) {
         int n = TOPIC.incrementAndGet();
-        Topics topics = new Topics("it.lr." + n, "it.sr." + n, "it.dlq." + n);
+        Topics topics = Topics.prefixed("it" + n);
         TopicAdmin.ensureTopics(kafka, topics, new TopicSettings(4, (short) 1, 600_000));
         var registry = new SimpleMeterRegistry();
         var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("it"));
-        return new Run(topics, new IngestService(settings, new KafkaFrameSink(producer, topics.lr(), registry), registry), producer, registry);
+        return new Run(topics, new IngestService(settings, new KafkaFrameSink(producer, topics, registry), registry), producer, registry);
     }
 
     private static Map<String, List<ConsumerRecord<byte[], byte[]>>> byStream(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -187,7 +187,7 @@ class IngestIT extends EmbeddedBrokerTest {
     @Test
     void framesLargerThanTheLimitAreRefusedAndCounted() throws Exception {
         IngestSettings small = new IngestSettings(null, dev.streamsr.frame.FrameFormat.RGB, new FrameLimits(new FrameSize(320, 240)),
-                Duration.ofMillis(100), Duration.ofSeconds(1), 0, Duration.ofSeconds(5));
+                Duration.ofMillis(100), Duration.ofSeconds(1), 0, Duration.ofSeconds(5), true);
         try (Run run = ingest(small)) {
             StreamIngest big = run.service().start(Source.parse(StreamId.of("big"), "test://smpte?size=640x480&frames=20", false));
             StreamIngest ok = run.service().start(Source.parse(StreamId.of("ok"), "test://smpte?size=320x240&frames=20", false));

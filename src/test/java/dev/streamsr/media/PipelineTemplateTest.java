@@ -32,7 +32,7 @@ class PipelineTemplateTest {
     @Test
     void everyShippedTemplateLoads() {
         for (String name : new String[] {"source-file", "source-test", "source-rtsp", "source-srt", "source-udp", "source-hls",
-                "encode-h264", "package-hls"}) {
+                "encode-h264", "package-hls", "package-hls-audio", "source-audio"}) {
             assertTrue(PipelineTemplate.load(name).text().length() > 20, name);
         }
     }

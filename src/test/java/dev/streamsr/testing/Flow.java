@@ -37,14 +37,14 @@ public final class Flow implements AutoCloseable {
     public Flow(KafkaSettings kafka) {
         this.kafka = kafka;
         int n = RUN.incrementAndGet();
-        this.topics = new Topics("flow" + n + ".lr", "flow" + n + ".sr", "flow" + n + ".dlq");
+        this.topics = Topics.prefixed("flow" + n);
         this.applicationId = "flow" + n + "-upscale";
         TopicAdmin.ensureTopics(kafka, topics, new TopicSettings(4, (short) 1, 600_000));
     }
 
     public IngestService ingest(IngestSettings settings) {
         var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("flow-ingest"));
-        IngestService s = new IngestService(settings, new KafkaFrameSink(producer, topics.lr(), registry), registry);
+        IngestService s = new IngestService(settings, new KafkaFrameSink(producer, topics, registry), registry);
         open.add(producer);
         open.add(s);
         return s;

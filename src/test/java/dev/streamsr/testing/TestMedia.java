@@ -75,6 +75,146 @@ public final class TestMedia {
         return decode("filesrc location=\"" + file + "\" ! tsdemux ! h264parse ! avdec_h264 ! video/x-raw,format=I420", true);
     }
 
+    /** Decoded audio: mono 48 kHz samples from {@code startPts} on, gaps filled with silence. */
+    public record Audio(long startPts, short[] samples) {
+        public static final int RATE = 48_000;
+
+        public long ptsOf(int sample) {
+            return startPts + sample * 1_000_000_000L / RATE;
+        }
+    }
+
+    /** Decodes the AAC track of an MPEG-TS file to mono 48 kHz, placed by buffer timestamps. */
+    public static Audio decodeTsAudio(Path file) {
+        GstRuntime.ensureInitialised();
+        Pipeline p = (Pipeline) Gst.parseLaunch("filesrc location=\"" + file + "\" ! tsdemux ! aacparse ! avdec_aac ! audioconvert ! audioresample"
+                + " ! audio/x-raw,format=S16LE,channels=1,rate=48000,layout=interleaved ! appsink name=out sync=false max-buffers=64");
+        AppSink sink = (AppSink) p.getElementByName("out");
+        java.io.ByteArrayOutputStream pcm = new java.io.ByteArrayOutputStream();
+        long start = -1;
+        try {
+            p.play();
+            while (true) {
+                Sample s = sink.emit(Sample.class, "try-pull-sample", 10_000_000_000L);
+                if (s == null) {
+                    break;
+                }
+                try {
+                    Buffer b = s.getBuffer();
+                    long pts = b.getPresentationTimestamp();
+                    if (start < 0) {
+                        start = pts;
+                    }
+                    int at = (int) ((pts - start) * Audio.RATE / 1_000_000_000L) * 2;
+                    while (pcm.size() < at) {
+                        pcm.write(0);
+                    }
+                    ByteBuffer m = b.map(false);
+                    try {
+                        byte[] bytes = new byte[m.remaining()];
+                        m.get(bytes);
+                        pcm.write(bytes, 0, bytes.length);
+                    } finally {
+                        b.unmap();
+                    }
+                } finally {
+                    s.dispose();
+                }
+            }
+        } finally {
+            p.stop();
+            p.dispose();
+        }
+        byte[] raw = pcm.toByteArray();
+        short[] samples = new short[raw.length / 2];
+        ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
+        return new Audio(start, samples);
+    }
+
+    /**
+     * An MPEG-TS clip with H.264 video (160x120, 25 fps, black) and AAC audio (48 kHz mono, silent)
+     * in which, at each of {@code events} seconds, one white frame and a 40 ms 1 kHz beep start
+     * together: a clip whose sync can be measured from the decoded output alone.
+     */
+    public static Path flashAndBeepClip(Path out, int seconds, double... events) {
+        GstRuntime.ensureInitialised();
+        int fps = 25;
+        int w = 160;
+        int h = 120;
+        Pipeline p = (Pipeline) Gst.parseLaunch(
+                "appsrc name=v format=time caps=video/x-raw,format=I420,width=160,height=120,framerate=25/1"
+                + " ! x264enc tune=zerolatency key-int-max=25 ! h264parse ! mpegtsmux name=mux ! filesink location=\"" + out + "\""
+                + " appsrc name=a format=time caps=audio/x-raw,format=S16LE,channels=1,rate=48000,layout=interleaved"
+                + " ! audioconvert ! avenc_aac ! aacparse ! mux.");
+        org.freedesktop.gstreamer.elements.AppSrc v = (org.freedesktop.gstreamer.elements.AppSrc) p.getElementByName("v");
+        org.freedesktop.gstreamer.elements.AppSrc a = (org.freedesktop.gstreamer.elements.AppSrc) p.getElementByName("a");
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        p.getBus().connect((org.freedesktop.gstreamer.Bus.EOS) src -> done.countDown());
+        p.getBus().connect((org.freedesktop.gstreamer.Bus.ERROR) (src, code, msg) -> done.countDown());
+        int chunk = 960;
+        long frameNs = 1_000_000_000L / fps;
+        long chunkNs = chunk * 1_000_000_000L / Audio.RATE;
+        try {
+            p.play();
+            long nextVideo = 0;
+            long nextAudio = 0;
+            long end = seconds * 1_000_000_000L;
+            while (nextVideo < end || nextAudio < end) {
+                if (nextVideo < end && nextVideo <= nextAudio) {
+                    boolean flash = false;
+                    for (double e : events) {
+                        flash |= Math.abs(nextVideo - (long) (e * 1e9)) < frameNs / 2;
+                    }
+                    byte[] frame = new byte[w * h * 3 / 2];
+                    java.util.Arrays.fill(frame, 0, w * h, (byte) (flash ? 235 : 16));
+                    java.util.Arrays.fill(frame, w * h, frame.length, (byte) 128);
+                    v.pushBuffer(timed(frame, nextVideo, frameNs));
+                    nextVideo += frameNs;
+                } else {
+                    byte[] pcm = new byte[chunk * 2];
+                    ByteBuffer bb = ByteBuffer.wrap(pcm).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < chunk; i++) {
+                        double t = (nextAudio + i * 1_000_000_000L / Audio.RATE) / 1e9;
+                        double value = 0;
+                        for (double e : events) {
+                            if (t >= e && t < e + 0.040) {
+                                value = 0.5 * Math.sin(2 * Math.PI * 1000 * (t - e));
+                            }
+                        }
+                        bb.putShort((short) (value * 32767));
+                    }
+                    a.pushBuffer(timed(pcm, nextAudio, chunkNs));
+                    nextAudio += chunkNs;
+                }
+            }
+            v.endOfStream();
+            a.endOfStream();
+            if (!done.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("writing " + out + " did not finish");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            p.stop();
+            p.dispose();
+        }
+        return out;
+    }
+
+    private static Buffer timed(byte[] data, long pts, long duration) {
+        Buffer b = new Buffer(data.length);
+        ByteBuffer m = b.map(true);
+        try {
+            m.put(data);
+        } finally {
+            b.unmap();
+        }
+        b.setPresentationTimestamp(pts);
+        b.setDuration(duration);
+        return b;
+    }
+
     private static List<Decoded> decode(String head, boolean keep) {
         dev.streamsr.frame.FrameFormat format = head.endsWith("I420") ? dev.streamsr.frame.FrameFormat.I420 : dev.streamsr.frame.FrameFormat.RGB;
         GstRuntime.ensureInitialised();
