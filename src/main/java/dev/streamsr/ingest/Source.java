@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public record Source(StreamId stream, URI uri, SourceKind kind, boolean loop) {
 
-    /** Accepts a URI ({@code file:}, {@code test:}, {@code rtsp:}, {@code srt:}, {@code udp:}, {@code http(s):}) or a plain path. */
+    /** Accepts a URI ({@code file:}, {@code test:}, {@code rtsp:}, {@code srt:}, {@code udp:}, {@code rtmp(s):}, {@code http(s):}) or a plain path. */
     public static Source parse(StreamId stream, String text, boolean loop) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("stream " + stream + ": empty source");
@@ -31,8 +31,9 @@ public record Source(StreamId stream, URI uri, SourceKind kind, boolean loop) {
             case "srt" -> SourceKind.SRT;
             case "udp" -> SourceKind.UDP;
             case "http", "https" -> SourceKind.HLS;
+            case "rtmp", "rtmps" -> SourceKind.RTMP;
             default -> throw new IllegalArgumentException("stream " + stream + ": unsupported source scheme '" + scheme
-                    + "' (use file, test, rtsp, srt, udp, http or https)");
+                    + "' (use file, test, rtsp, srt, udp, rtmp, http or https)");
         };
         return new Source(stream, uri, kind, loop);
     }

@@ -7,7 +7,8 @@ public enum SourceKind {
     RTSP("source-rtsp", true),
     SRT("source-srt", true),
     UDP("source-udp", true),
-    HLS("source-hls", true);
+    HLS("source-hls", true),
+    RTMP("source-rtmp", true);
 
     private final String template;
     private final boolean live;

@@ -32,6 +32,7 @@ import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.URIDecodeBin;
 import org.freedesktop.gstreamer.glib.GError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,6 +219,15 @@ public final class StreamIngest implements Runnable {
         // Bus listeners share one thread: record the error and let the pull loop stop the pipeline.
         Bus.ERROR onError = (src, code, message) -> busError.compareAndSet(null, message + " (from " + src.getName() + ")");
         bus.connect(onError);
+        URIDecodeBin.SOURCE_SETUP lowLatency = (bin, src) -> {
+            // rtspsrc's default 2 s jitter buffer would add 2 s to every frame of a camera on a LAN.
+            if ("GstRTSPSrc".equals(src.getTypeName())) {
+                src.set("latency", 200);
+            }
+        };
+        if (pipeline.getElementByName("media") instanceof URIDecodeBin uridecodebin) {
+            uridecodebin.connect(lowLatency);
+        }
         AppSink appsink = (AppSink) pipeline.getElementByName("frames");
         Pad sinkPad = appsink.getStaticPad("sink");
         Pad.PROBE counter = (pad, info) -> {

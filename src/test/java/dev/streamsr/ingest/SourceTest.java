@@ -20,6 +20,7 @@ class SourceTest {
         assertEquals(SourceKind.RTSP, Source.parse(ID, "rtsp://127.0.0.1:8554/cam", false).kind());
         assertEquals(SourceKind.SRT, Source.parse(ID, "srt://127.0.0.1:9000", false).kind());
         assertEquals(SourceKind.UDP, Source.parse(ID, "udp://127.0.0.1:5000", false).kind());
+        assertEquals(SourceKind.RTMP, Source.parse(ID, "rtmp://127.0.0.1:1935/live/cam", false).kind());
         assertEquals(SourceKind.HLS, Source.parse(ID, "https://example.org/live.m3u8", false).kind());
     }
 
