@@ -5,6 +5,7 @@ import dev.streamsr.frame.FrameSize;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.KafkaFrameSink;
 import dev.streamsr.ingest.Source;
+import dev.streamsr.ingest.StatusReporter;
 import dev.streamsr.ingest.StreamAssignment;
 import dev.streamsr.ingest.StreamRegistry;
 import dev.streamsr.kafka.EmbeddedKafka;
@@ -14,6 +15,7 @@ import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.packager.PackagerService;
 import dev.streamsr.serve.HttpServer;
+import dev.streamsr.serve.SourceBoard;
 import dev.streamsr.serve.StreamDirectory;
 import dev.streamsr.upscale.UpscaleService;
 import java.nio.file.Files;
@@ -99,12 +101,14 @@ final class DemoCommand implements Callable<Integer> {
                  PackagerService packager = new PackagerService(settings, Topics.defaults(), pkg.hls(upscale.segmentSeconds),
                          sourceEncoder, pkg.groupId, registry);
                  StreamRegistry streamRegistry = new StreamRegistry(settings, allowedFiles());
-                 HttpServer http = new HttpServer(new StreamDirectory(pkg.hlsDir, Clock.systemUTC()), registry,
+                 SourceBoard sourceBoard = new SourceBoard(settings).start();
+                 HttpServer http = new HttpServer(new StreamDirectory(pkg.hlsDir, Clock.systemUTC(), sourceBoard), registry,
                          () -> Map.of("status", "ok", "upscale", upscaler.state().name()))
                          .withStreamApi(apiOptions.api(streamRegistry)).start("0.0.0.0", httpPort);
                  var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
                  IngestService ingestService = new IngestService(ingest.settings(kafka.limits()),
-                         new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
+                         new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
+                 StatusReporter status = new StatusReporter(producer, ingestService).start()) {
                 upscaler.start();
                 packager.start();
                 sources.forEach(ingestService::start);

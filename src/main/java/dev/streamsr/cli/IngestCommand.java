@@ -3,6 +3,7 @@ package dev.streamsr.cli;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.KafkaFrameSink;
 import dev.streamsr.ingest.Source;
+import dev.streamsr.ingest.StatusReporter;
 import dev.streamsr.ingest.StreamAssignment;
 import dev.streamsr.ingest.StreamState;
 import dev.streamsr.kafka.KafkaSettings;
@@ -43,7 +44,8 @@ final class IngestCommand implements Callable<Integer> {
         var registry = metricsOptions.registry();
         try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
-             IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
+             IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
+             StatusReporter status = new StatusReporter(producer, service).start()) {
             sources.forEach(service::start);
             StreamAssignment assignment = ingest.registry
                     ? new StreamAssignment(settings, ingest.ingestGroup, service, ingest.settings(kafka.limits()), ingest.loop).start() : null;

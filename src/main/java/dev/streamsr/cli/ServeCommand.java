@@ -4,6 +4,7 @@ import dev.streamsr.ingest.StreamRegistry;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.serve.HttpServer;
+import dev.streamsr.serve.SourceBoard;
 import dev.streamsr.serve.StreamDirectory;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,17 +42,24 @@ final class ServeCommand implements Callable<Integer> {
             description = "Directories a file:// source registered through the API may read from; none by default.")
     List<Path> allowFiles = new ArrayList<>();
 
+    @Option(names = "--source-status", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Read the sources' state (playing, reconnecting, failed) from streamsr.status on Kafka into /streams. Default: ${DEFAULT-VALUE}.")
+    boolean sourceStatus = true;
+
     @Override
     public Integer call() throws Exception {
         Shutdown shutdown = new Shutdown();
         // The stream API is on when a token is set: it writes the registry topic, so it needs Kafka.
         StreamRegistry streams = apiOptions.enabled() ? new StreamRegistry(kafka.settings(), allowFiles) : null;
-        HttpServer http = new HttpServer(new StreamDirectory(hlsDir, Clock.systemUTC()), metricsOptions.registry(), () -> Map.of("status", "ok"));
+        // What ingest says about each source (reconnecting, failed) joins what the packager wrote.
+        SourceBoard sources = sourceStatus ? new SourceBoard(kafka.settings()).start() : null;
+        StreamDirectory directory = sources != null ? new StreamDirectory(hlsDir, Clock.systemUTC(), sources) : new StreamDirectory(hlsDir, Clock.systemUTC());
+        HttpServer http = new HttpServer(directory, metricsOptions.registry(), () -> Map.of("status", "ok"));
         if (streams != null) {
             TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
             http.withStreamApi(apiOptions.api(streams));
         }
-        try (streams; HttpServer server = http.start(host, port)) {
+        try (streams; sources; HttpServer server = http.start(host, port)) {
             System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
             shutdown.await();
         }

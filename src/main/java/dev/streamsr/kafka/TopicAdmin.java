@@ -68,6 +68,8 @@ public final class TopicAdmin {
         wanted.add(new NewTopic(topics.dlq(), 1, settings.replication()).configs(dlqConfig));
         wanted.add(new NewTopic(Topics.STREAMS, Topics.STREAMS_PARTITIONS, settings.replication()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        wanted.add(new NewTopic(Topics.STATUS, 1, settings.replication()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(kafka.admin())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

@@ -9,6 +9,8 @@ public record Topics(String lr, String sr, String dlq, String audio) {
     public static final String AUDIO = "streamsr.audio";
     /** The stream registry: compacted, keyed by stream id, a tombstone removes a stream. */
     public static final String STREAMS = "streamsr.streams";
+    /** What each source is doing (playing, reconnecting, ...): compacted, keyed by stream id, written by ingest, read by serve. */
+    public static final String STATUS = "streamsr.status";
     /** Registry partitions: the unit in which ingest instances share streams. */
     public static final int STREAMS_PARTITIONS = 12;
 

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import dev.streamsr.ingest.SourceStatus;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -23,29 +26,42 @@ public final class StreamDirectory {
     /** A live rendition not updated for this long is reported stalled. */
     private static final long STALL_MS = 5_000;
 
+    /** A source report older than this is from an ingest instance that is gone. */
+    private static final long REPORT_STALE_MS = 15_000;
+
     private final Path root;
     private final Clock clock;
+    private final Function<String, Optional<SourceStatus>> sources;
 
     public StreamDirectory(Path root, Clock clock) {
-        this.root = root.toAbsolutePath().normalize();
-        this.clock = clock;
+        this(root, clock, id -> Optional.empty(), () -> java.util.Set.of());
     }
 
+    /** With what ingest reports about sources ({@link SourceBoard}): streams that are reconnecting show it. */
+    public StreamDirectory(Path root, Clock clock, SourceBoard board) {
+        this(root, clock, board::get, () -> board.all().keySet());
+    }
+
+    StreamDirectory(Path root, Clock clock, Function<String, Optional<SourceStatus>> sources, Supplier<java.util.Set<String>> reported) {
+        this.root = root.toAbsolutePath().normalize();
+        this.clock = clock;
+        this.sources = sources;
+        this.reported = reported;
+    }
+
+    private final Supplier<java.util.Set<String>> reported;
+
     public List<StreamView> streams() {
+        java.util.SortedSet<String> ids = new java.util.TreeSet<>(reported.get());
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> dirs = Files.list(root)) {
+                dirs.filter(Files::isDirectory).forEach(d -> ids.add(d.getFileName().toString()));
+            } catch (IOException e) {
+                // Listed from the reports alone.
+            }
+        }
         List<StreamView> out = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
-            return out;
-        }
-        try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(Files::isDirectory).sorted(Comparator.comparing(Path::getFileName)).forEach(d -> {
-                String name = d.getFileName().toString();
-                if (isStreamId(name)) {
-                    view(name).ifPresent(out::add);
-                }
-            });
-        } catch (IOException e) {
-            return out;
-        }
+        ids.stream().filter(StreamDirectory::isStreamId).forEach(id -> view(id).ifPresent(out::add));
         return out;
     }
 
@@ -56,11 +72,16 @@ public final class StreamDirectory {
         Path dir = root.resolve(id);
         RenditionStatus sr = RenditionStatus.readFrom(dir.resolve(Rendition.SR.dirName()));
         RenditionStatus source = RenditionStatus.readFrom(dir.resolve(Rendition.SOURCE.dirName()));
-        if (sr == null && source == null) {
+        StreamView.Source reportedSource = sources.apply(id).map(s -> new StreamView.Source(s.state(), s.error(), s.frames(),
+                Math.max(0, clock.millis() - s.updatedMs()) / 1000.0)).orElse(null);
+        if (sr == null && source == null && reportedSource == null) {
             return Optional.empty();
         }
         String state;
-        if (sr == null) {
+        boolean current = reportedSource != null && reportedSource.ageSeconds() * 1000 < REPORT_STALE_MS;
+        if (current && ("reconnecting".equals(reportedSource.state()) || "failed".equals(reportedSource.state()))) {
+            state = reportedSource.state();
+        } else if (sr == null) {
             state = "starting";
         } else if ("ended".equals(sr.state())) {
             state = "ended";
@@ -69,10 +90,10 @@ public final class StreamDirectory {
         }
         StreamView.Size in = source == null ? null : new StreamView.Size(source.width(), source.height());
         StreamView.Size outSize = sr == null ? null : new StreamView.Size(sr.width(), sr.height());
-        String fps = sr != null ? sr.fps() : source.fps();
+        String fps = sr != null ? sr.fps() : source != null ? source.fps() : null;
         long frames = sr != null ? sr.frames() : 0;
         return Optional.of(new StreamView(id, state, in, outSize, fps, frames,
-                "/streams/" + id + "/index.m3u8", "/streams/" + id + "/source/index.m3u8"));
+                "/streams/" + id + "/index.m3u8", "/streams/" + id + "/source/index.m3u8", reportedSource));
     }
 
     /** The file for a request, only if it is a playlist or segment of a known stream inside the root. */

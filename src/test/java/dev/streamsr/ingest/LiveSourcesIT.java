@@ -13,6 +13,8 @@ import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.TopicSettings;
 import dev.streamsr.kafka.Topics;
+import dev.streamsr.serve.SourceBoard;
+import dev.streamsr.serve.StreamDirectory;
 import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -86,7 +88,7 @@ class LiveSourcesIT extends EmbeddedBrokerTest {
         }
     }
 
-    private record Ingest(Topics topics, IngestService service, SimpleMeterRegistry registry) {
+    private record Ingest(Topics topics, IngestService service, SimpleMeterRegistry registry, KafkaProducer<byte[], byte[]> producer) {
         double audioFrames(String stream) {
             var c = registry.find("streamsr.ingest.audio.frames").tag("stream", stream).counter();
             return c == null ? 0 : c.count();
@@ -106,7 +108,7 @@ class LiveSourcesIT extends EmbeddedBrokerTest {
         IngestService service = new IngestService(settings, new KafkaFrameSink(producer, topics, registry), registry);
         open.add(producer);
         open.add(service);
-        return new Ingest(topics, service, registry);
+        return new Ingest(topics, service, registry, producer);
     }
 
     /** Plays a live URI until 40 frames and 20 AAC frames went out, then checks what is on the topics. */
@@ -205,26 +207,51 @@ class LiveSourcesIT extends EmbeddedBrokerTest {
         playsWithAudio("rtmp://127.0.0.1:" + port + "/live/cam");
     }
 
+    private static String streamJson(int port, String id) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/streams/" + id)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     @Test
     void aDroppedSourceShowsReconnectingAndResumesWithoutASeqGap() throws Exception {
         int port = freePort();
         String sender = VIDEO + " ! mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:" + port + "?mode=listener wait-for-connection=false";
         Process first = gst(sender);
         Ingest in = ingest(IngestSettings.defaults().withRetries(-1, Duration.ofMillis(200), Duration.ofSeconds(1)));
-        StreamIngest s = in.service().start(Source.parse(StreamId.of("cam"), "srt://127.0.0.1:" + port, false));
+        String id = "flaky-" + RUN.get();
+        StreamIngest s = in.service().start(Source.parse(StreamId.of(id), "srt://127.0.0.1:" + port, false));
+        // /streams as an operator sees it: a serve role reading what ingest reports on streamsr.status.
+        open.add(new StatusReporter(in.producer(), in.service()).start());
+        SourceBoard board = new SourceBoard(kafka).start();
+        open.add(board);
+        var http = new dev.streamsr.serve.HttpServer(new StreamDirectory(tmp.resolve("hls"), java.time.Clock.systemUTC(), board),
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+                () -> java.util.Map.of("status", "ok")).start("127.0.0.1", 0);
+        open.add(http);
         await("30 frames", () -> s.framesPublished() >= 30, 30_000);
-        assertEquals(1.0, in.gauge("streamsr.source.state", "cam", "playing"));
+        assertEquals(1.0, in.gauge("streamsr.source.state", id, "playing"));
+        await("/streams to show the stream playing", () -> streamJson(http.port(), id).contains("\"state\":\"playing\""), 10_000);
 
         first.destroyForcibly().waitFor();
         await("the stream to show reconnecting", () -> s.state() == StreamState.RECONNECTING, 20_000);
-        assertEquals(1.0, in.gauge("streamsr.source.state", "cam", "reconnecting"), "metrics say reconnecting too");
-        assertEquals(0.0, in.gauge("streamsr.source.state", "cam", "playing"));
+        assertEquals(1.0, in.gauge("streamsr.source.state", id, "reconnecting"), "metrics say reconnecting too");
+        await("/streams to show reconnecting", () -> streamJson(http.port(), id).startsWith("{\"id\":\"" + id + "\",\"state\":\"reconnecting\""), 10_000);
+        assertEquals(0.0, in.gauge("streamsr.source.state", id, "playing"));
         long before = s.framesPublished();
 
         gst(sender);
         await("frames after the sender came back", () -> s.framesPublished() >= before + 30, 30_000);
         assertEquals(StreamState.PLAYING, s.state());
-        assertTrue(in.registry().find("streamsr.source.reconnects").tag("stream", "cam").counter().count() >= 1);
+        assertTrue(in.registry().find("streamsr.source.reconnects").tag("stream", id).counter().count() >= 1);
+        await("/streams to show playing again", () -> streamJson(http.port(), id).contains("\"source\":{\"state\":\"playing\""), 10_000);
         var records = TopicReader.readUntil(kafka, in.topics().lr(), false, Duration.ofSeconds(20), r -> r.size() >= before + 30);
         for (int i = 0; i < records.size(); i++) {
             var d = FrameHeaders.decode(records.get(i).key(), records.get(i).headers(), records.get(i).value());
