@@ -53,7 +53,7 @@ final class IngestBench implements Callable<Integer> {
                 var registry = new SimpleMeterRegistry();
                 long bytes = format.payloadBytes(size.width(), size.height()) * frames;
                 IngestSettings settings = new IngestSettings(null, format, limits, java.time.Duration.ofMillis(500),
-                        java.time.Duration.ofSeconds(30), -1, java.time.Duration.ofSeconds(10), false);
+                        java.time.Duration.ofSeconds(30), -1, java.time.Duration.ofSeconds(10), false, 150);
                 long t0;
                 long t1;
                 try (var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("bench"));

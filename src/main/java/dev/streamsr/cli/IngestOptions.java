@@ -60,8 +60,13 @@ public final class IngestOptions {
             description = "Forward the sources' audio (AAC as it is, other codecs encoded to AAC) on streamsr.audio and into the HLS output. Default: ${DEFAULT-VALUE}.")
     boolean audio = true;
 
+    @Option(names = "--live-buffer-frames", defaultValue = "150",
+            description = "Frames of a live source held while Kafka is unavailable; beyond that the oldest are dropped and counted "
+                    + "(streamsr_frames_dropped_total{reason=\"broker-backlog\"}). Default: ${DEFAULT-VALUE}.")
+    int liveBufferFrames;
+
     public IngestSettings settings(FrameLimits limits) {
-        return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout, audio);
+        return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout, audio, liveBufferFrames);
     }
 
     public List<Source> sources() {

@@ -49,7 +49,7 @@ public final class IngestService implements AutoCloseable {
             r.ingest().stop();
             join(r.thread());
             // Gauges read the StreamIngest object: a stream started again must not keep reading the old one.
-            for (String gauge : new String[] {"streamsr.source.state", "streamsr.source.last.frame.age"}) {
+            for (String gauge : new String[] {"streamsr.source.state", "streamsr.source.last.frame.age", "streamsr.ingest.buffered.frames"}) {
                 registry.find(gauge).tag("stream", stream.value()).meters().forEach(registry::remove);
             }
             log.info("stream {}: stopped", stream);

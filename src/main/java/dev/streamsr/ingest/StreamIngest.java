@@ -71,7 +71,8 @@ public final class StreamIngest implements Runnable {
     public StreamIngest(Source source, IngestSettings settings, FrameSink sink, MeterRegistry registry) {
         this.source = source;
         this.settings = settings;
-        this.sink = sink;
+        // A live source must not wait for the broker (the camera would not wait either): a bounded outbox sits between them.
+        this.sink = source.kind().live() ? new LiveOutbox(source.stream(), sink, settings.liveBufferFrames(), registry) : sink;
         this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         String id = source.stream().value();
         this.framesIn = Counter.builder("streamsr.ingest.frames").description("Frames published to streamsr.lr")
@@ -172,6 +173,9 @@ public final class StreamIngest implements Runnable {
             fail(e.toString());
             log.error("stream {}: ingest crashed", source.stream(), e);
         } finally {
+            if (sink instanceof LiveOutbox outbox) {
+                outbox.close();
+            }
             MDC.remove("stream");
         }
     }

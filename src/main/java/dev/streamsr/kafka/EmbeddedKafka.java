@@ -141,6 +141,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static void format(Path dir, Path propertiesFile, ScramUser user) {
+        if (Files.isRegularFile(dir.resolve("logs").resolve("meta.properties"))) {
+            // Formatted by an earlier run (a persistent --data-dir): a new cluster id would be refused.
+            return;
+        }
         String clusterId = Uuid.randomUuid().toString();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "-t", clusterId, "-c", propertiesFile.toString(), "--ignore-formatted"));

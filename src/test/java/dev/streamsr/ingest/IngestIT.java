@@ -187,7 +187,7 @@ class IngestIT extends EmbeddedBrokerTest {
     @Test
     void framesLargerThanTheLimitAreRefusedAndCounted() throws Exception {
         IngestSettings small = new IngestSettings(null, dev.streamsr.frame.FrameFormat.RGB, new FrameLimits(new FrameSize(320, 240)),
-                Duration.ofMillis(100), Duration.ofSeconds(1), 0, Duration.ofSeconds(5), true);
+                Duration.ofMillis(100), Duration.ofSeconds(1), 0, Duration.ofSeconds(5), true, 150);
         try (Run run = ingest(small)) {
             StreamIngest big = run.service().start(Source.parse(StreamId.of("big"), "test://smpte?size=640x480&frames=20", false));
             StreamIngest ok = run.service().start(Source.parse(StreamId.of("ok"), "test://smpte?size=320x240&frames=20", false));
