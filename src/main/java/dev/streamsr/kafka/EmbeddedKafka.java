@@ -59,6 +59,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** As above, plus a SASL_PLAINTEXT/SCRAM-SHA-512 listener for {@code user} when it is not null. */
     public static EmbeddedKafka start(Path dataDir, int port, FrameLimits limits, ScramUser user) {
+        return start(dataDir, port, limits, user, null);
+    }
+
+    /** A PKCS12 keystore holding the broker's key and certificate. */
+    public record Tls(Path keystore, String password) {
+    }
+
+    /** With {@code tls}, the SCRAM listener is SASL_SSL: credentials and data encrypted with the given certificate. */
+    public static EmbeddedKafka start(Path dataDir, int port, FrameLimits limits, ScramUser user, Tls tls) {
         long t0 = System.nanoTime();
         boolean temporary = dataDir == null;
         try {
@@ -68,12 +77,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             int saslPort = user == null ? 0 : freePort();
             Properties props = brokerProperties(dir, brokerPort, controllerPort, limits);
             if (user != null) {
-                props.put("listeners", props.getProperty("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
-                props.put("advertised.listeners", props.getProperty("advertised.listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
-                props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+                String protocol = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+                props.put("listeners", props.getProperty("listeners") + "," + protocol + "://127.0.0.1:" + saslPort);
+                props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + protocol + "://127.0.0.1:" + saslPort);
+                props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + "," + protocol + ":" + protocol);
                 props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-                props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                props.put("listener.name." + protocol.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                if (tls != null) {
+                    props.put("ssl.keystore.type", "PKCS12");
+                    props.put("ssl.keystore.location", tls.keystore().toAbsolutePath().toString());
+                    props.put("ssl.keystore.password", tls.password());
+                    props.put("ssl.key.password", tls.password());
+                }
             }
             Path file = dir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(file)) {
@@ -96,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** The SASL_PLAINTEXT listener, when started with a SCRAM user. */
+    /** The SASL_PLAINTEXT (or, with TLS, SASL_SSL) listener, when started with a SCRAM user. */
     public String saslBootstrapServers() {
         if (saslPort == 0) {
             throw new IllegalStateException("this broker has no SASL listener");
