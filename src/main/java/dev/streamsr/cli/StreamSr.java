@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 "Sources are decoded by GStreamer, carried over Kafka, upscaled by a one-step neural engine and republished as HLS."},
         footer = {"", "Every option can also be set from the environment: --max-input-size is STREAMSR_MAX_INPUT_SIZE."},
         subcommands = {DemoCommand.class, IngestCommand.class, UpscaleCommand.class, PackageCommand.class,
-                ServeCommand.class, KafkaCommand.class, BenchCommand.class})
+                ServeCommand.class, KafkaCommand.class, StreamsCommand.class, BenchCommand.class})
 public final class StreamSr implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -46,6 +46,11 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
         return this;
     }
 
+    /** The same stream with defaults spelled out, so two specs that mean the same compare equal. */
+    public StreamSpec normalized() {
+        return new StreamSpec(id, uri, maxInputSize == null || maxInputSize.isBlank() ? null : maxInputSize, isEnabled());
+    }
+
     public FrameSize maxInput() {
         return maxInputSize == null || maxInputSize.isBlank() ? null : FrameSize.parse(maxInputSize);
     }
