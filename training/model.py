@@ -55,6 +55,27 @@ class FlowNet(nn.Module):
         return f2
 
 
+def bilinear_x4_as_conv(channels=3, r=4):
+    """The weights of F.interpolate(x, scale_factor=r, mode="bilinear", align_corners=False) written
+    as a 3x3 grouped convolution at LR resolution whose r*r output channels per input channel are
+    the sub-pixel phases in pixel_shuffle order: the same numbers, computed before the shuffle.
+    With edge (replicate) padding it matches at the borders too, where interpolate clamps."""
+    w = torch.zeros(channels * r * r, 1, 3, 3)
+    size = 7
+    centre = size // 2
+    for ky in range(3):
+        for kx in range(3):
+            delta = torch.zeros(1, 1, size, size)
+            delta[0, 0, centre + ky - 1, centre + kx - 1] = 1.0
+            up = F.interpolate(delta, scale_factor=r, mode="bilinear", align_corners=False)[0, 0]
+            for ry in range(r):
+                for rx in range(r):
+                    value = up[r * centre + ry, r * centre + rx]
+                    for c in range(channels):
+                        w[c * r * r + ry * r + rx, 0, ky, kx] = value
+    return w
+
+
 class StreamSRNet(nn.Module):
     def __init__(self, latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4,
                  decoder_channels=8, **_):
@@ -77,10 +98,18 @@ class StreamSRNet(nn.Module):
         # detail finer than that can only come from here.
         self.dec_conv = nn.Conv2d(d + 3, 2 * d, 3, 1, 1)
         self.dec_out = nn.Conv2d(2 * d, 3 * 16, 1)
+        self.register_buffer("skip_weight", bilinear_x4_as_conv(), persistent=False)
         self.use_cfr = True
 
     def step(self, x, px, prev_latent):
         """One frame: x, px float N x 3 x H x W in [0, 1]; returns (sr in [0, 1] unclamped, latent, flow)."""
+        sub, y, flow = self.step_subpixel(x, px, prev_latent)
+        return F.pixel_shuffle(sub, 4), y, flow
+
+    def step_subpixel(self, x, px, prev_latent):
+        """As step, but the SR frame stays in sub-pixel layout (N x 48 x H x W, pixel_shuffle order):
+        everything but one final rearrangement happens at LR resolution, which is what makes the
+        exported graph cheap at 1280x720 output."""
         z = self.encoder(x)
         flow = self.flow(x, px)
         has_history = (prev_latent.abs().amax(dim=(1, 2, 3), keepdim=True) > 0).to(z.dtype)
@@ -92,9 +121,9 @@ class StreamSRNet(nn.Module):
         y = z + self.u_out(act(e + u))
         f = F.pixel_shuffle(act(self.dec_up(y)), 2)
         f = act(self.dec_conv(torch.cat([f, x], 1)))
-        residual = F.pixel_shuffle(self.dec_out(f), 4)
-        skip = F.interpolate(x, scale_factor=4, mode="bilinear", align_corners=False)
-        return skip + residual, y, flow
+        # The LR skip (bilinear x4) as a fixed conv in the same layout, instead of a full-resolution upsample and add.
+        skip = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.skip_weight, groups=3)
+        return skip + self.dec_out(f), y, flow
 
     def forward_clip(self, frames):
         """frames: N x T x 3 x H x W in [0, 1]. Runs the stream as the engine does; returns SR N x T x 3 x 4H x 4W and flows."""
@@ -119,6 +148,11 @@ class EngineGraph(nn.Module):
     def forward(self, lr, prev_lr, prev_latent):
         x = lr.permute(0, 3, 1, 2).to(torch.float32) / 255.0
         px = prev_lr.permute(0, 3, 1, 2).to(torch.float32) / 255.0
-        sr, latent, _ = self.net.step(x, px, prev_latent)
-        out = (sr.clamp(0, 1) * 255.0).round().to(torch.uint8).permute(0, 2, 3, 1)
+        sub, latent, _ = self.net.step_subpixel(x, px, prev_latent)
+        # Quantise while the frame is still at LR resolution (48 channels), then one uint8
+        # rearrangement from (N, C, ry, rx, H, W) to NHWC at 4H x 4W: pixel shuffle and the
+        # NCHW -> NHWC transpose in a single pass over a quarter of the bytes.
+        q = (sub.clamp(0, 1) * 255.0 + 0.5).to(torch.uint8)
+        n, _, h, w = q.shape
+        out = q.reshape(n, 3, 4, 4, h, w).permute(0, 4, 2, 5, 3, 1).reshape(n, 4 * h, 4 * w, 3)
         return out, latent

@@ -31,6 +31,27 @@ def test_engine_graph_shapes_and_dtypes():
     assert latent.dtype == torch.float32 and tuple(latent.shape) == (2, 16, 12, 20)
 
 
+def test_engine_graph_tail_equals_upsample_shuffle_and_round():
+    """The exported tail (skip as an LR-resolution conv, quantise, one uint8 rearrangement) gives
+    the frame that a full-resolution bilinear skip, pixel shuffle, round and NHWC transpose give."""
+    net = randomised(StreamSRNet(**TINY))
+    lr = torch.randint(0, 256, (2, 24, 40, 3), dtype=torch.uint8)
+    prev = torch.randint(0, 256, (2, 24, 40, 3), dtype=torch.uint8)
+    latent = torch.randn(2, 16, 12, 20) * 0.1
+    with torch.no_grad():
+        sr, _ = EngineGraph(net)(lr, prev, latent)
+        x = lr.permute(0, 3, 1, 2).float() / 255.0
+        px = prev.permute(0, 3, 1, 2).float() / 255.0
+        sub, _, _ = net.step_subpixel(x, px, latent)
+        skip = torch.nn.functional.conv2d(torch.nn.functional.pad(x, (1, 1, 1, 1), mode="replicate"), net.skip_weight, groups=3)
+        residual = torch.nn.functional.pixel_shuffle(sub - skip, 4)
+        full = torch.nn.functional.interpolate(x, scale_factor=4, mode="bilinear", align_corners=False) + residual
+        reference = (full.clamp(0, 1) * 255.0).round().to(torch.uint8).permute(0, 2, 3, 1)
+    diff = (sr.int() - reference.int()).abs()
+    assert diff.max().item() <= 1, "at most a rounding tie apart"
+    assert (diff > 0).float().mean().item() < 1e-3
+
+
 def test_merged_lora_equals_unmerged():
     conv = DualLoRAConv2d(8, 12, 3, rank=4)
     randomised(conv, 3)
