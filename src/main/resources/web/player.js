@@ -25,6 +25,8 @@
     const state = document.getElementById('state');
     state.textContent = stream.state;
     state.className = 'state ' + stream.state;
+    // Why a source is reconnecting or failed, from ingest's last report.
+    state.title = stream.source && stream.source.error ? stream.source.error : '';
     const [n, d] = (stream.fps || '0/1').split('/').map(Number);
     document.getElementById('info').textContent = (d ? (n / d).toFixed(2).replace(/\.?0+$/, '') : '?') + ' fps, ' + stream.frames + ' frames';
     document.getElementById('source-size').textContent = size(stream.input);
