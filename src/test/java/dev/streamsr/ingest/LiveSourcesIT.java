@@ -170,6 +170,14 @@ class LiveSourcesIT extends EmbeddedBrokerTest {
     }
 
     @Test
+    void audioInAnotherCodecIsEncodedToAacOnce() throws Exception {
+        int port = freePort();
+        gst(VIDEO + " ! mpegtsmux name=mux alignment=7 ! udpsink host=127.0.0.1 port=" + port
+                + " audiotestsrc is-live=true ! audio/x-raw,rate=48000,channels=1 ! audioconvert ! lamemp3enc ! mpegaudioparse ! mux.");
+        playsWithAudio("udp://127.0.0.1:" + port);
+    }
+
+    @Test
     void hlsServedOverLocalHttp() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("hls"));
         gst(VIDEO + " ! hlssink2 name=hls target-duration=1 playlist-length=5 max-files=10 location=" + dir.resolve("seg%05d.ts")
