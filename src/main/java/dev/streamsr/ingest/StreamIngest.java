@@ -63,6 +63,10 @@ public final class StreamIngest implements Runnable {
     private volatile boolean stopping;
     private long seq;
     private volatile long ptsOffset;
+    /** Raw PTS where the current loop of a looped file started (its first buffer, video or audio); unset on the first play. */
+    private final java.util.concurrent.atomic.AtomicLong loopBase = new java.util.concurrent.atomic.AtomicLong(NO_BASE);
+    private volatile boolean looping;
+    private static final long NO_BASE = Long.MIN_VALUE;
     private long lastPts = -1;
     private long frameDuration;
     private boolean oversizeReported;
@@ -135,7 +139,11 @@ public final class StreamIngest implements Runnable {
                 }
                 if (outcome == Outcome.ENDED && source.loop() && seq > before) {
                     log.info("stream {}: source ended after {} frames, looping", source.stream(), seq);
+                    // The next loop starts right after the last frame, whatever PTS the file itself starts at
+                    // (MPEG-TS files start at 0.125 s or later: without this every loop left a gap).
                     ptsOffset = lastPts + frameDuration;
+                    loopBase.set(NO_BASE);
+                    looping = true;
                     continue;
                 }
                 if (outcome == Outcome.ENDED && !source.kind().live()) {
@@ -296,6 +304,15 @@ public final class StreamIngest implements Runnable {
         }
     }
 
+    /** A buffer's PTS on the stream's timeline: as the source says, or continued across loops of a file. */
+    private long timeline(long rawPts) {
+        if (!looping) {
+            return rawPts + ptsOffset;
+        }
+        loopBase.compareAndSet(NO_BASE, rawPts);
+        return rawPts - loopBase.get() + ptsOffset;
+    }
+
     /** The video ended: give audio that is still in flight (the tail of a file) up to 2 s to arrive. */
     private void awaitAudioEnd(List<AppSink> audioSinks) {
         long deadline = System.nanoTime() + 2_000_000_000L;
@@ -332,7 +349,7 @@ public final class StreamIngest implements Runnable {
                 audioReported = true;
                 log.info("stream {}: forwarding audio ({})", source.stream(), sample.getCaps());
             }
-            sink.audio(new AudioFrame(source.stream(), pts + ptsOffset, duration, WallClock.nowNanos(), adts));
+            sink.audio(new AudioFrame(source.stream(), timeline(pts), duration, WallClock.nowNanos(), adts));
             audioFrames.increment();
         } finally {
             sample.dispose();
@@ -374,7 +391,7 @@ public final class StreamIngest implements Runnable {
             } finally {
                 buffer.unmap();
             }
-            pts = rawPts < 0 ? (lastPts < 0 ? 0 : lastPts + frameDuration) : rawPts + ptsOffset;
+            pts = rawPts < 0 ? (lastPts < 0 ? 0 : lastPts + frameDuration) : timeline(rawPts);
         } finally {
             sample.dispose();
         }

@@ -141,6 +141,28 @@ class IngestIT extends EmbeddedBrokerTest {
     }
 
     @Test
+    void aLoopedFileContinuesItsTimelineWithoutAGapAtEachLoop() throws Exception {
+        // MPEG-TS files start at a PTS of 0.125 s or later; each loop must still follow the last frame by one frame.
+        Path clip = TestMedia.flashAndBeepClip(tmp.resolve("loop.ts"), 2, 1.0);
+        try (Run run = ingest(IngestSettings.defaults())) {
+            StreamIngest s = run.service().start(Source.parse(StreamId.of("looped"), clip.toString(), true));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (s.framesPublished() < 110 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            var records = TopicReader.readUntil(kafka, run.topics().lr(), false, Duration.ofSeconds(20), r -> r.size() >= 110);
+            long previous = -1;
+            for (int i = 0; i < 110; i++) {
+                Frame f = ((Decoded.FrameRecord) FrameHeaders.decode(records.get(i).key(), records.get(i).headers(), records.get(i).value())).frame();
+                if (previous >= 0) {
+                    assertEquals(40_000_000L, f.ptsNanos() - previous, 1_000_000L, "frame " + i + " follows the one before by 40 ms (50 frames per loop)");
+                }
+                previous = f.ptsNanos();
+            }
+        }
+    }
+
+    @Test
     void aMissingFileFailsThatStreamOnlyAndSaysWhy() throws Exception {
         try (Run run = ingest(IngestSettings.defaults())) {
             StreamIngest missing = run.service().start(Source.parse(StreamId.of("missing"), tmp.resolve("nope.avi").toString(), false));
