@@ -110,9 +110,10 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (fresh && history != null) {
             log.info("stream {}: history reset at seq {} (previous {}x{} seq {})", frame.stream(), frame.seq(),
                     history.width(), history.height(), history.seq());
-            io.micrometer.core.instrument.Counter.builder("streamsr.upscale.history.resets")
-                    .description("Streams whose temporal history was dropped (size change, gap) and started fresh")
-                    .tag("stream", key).register(registry).increment();
+            historyResets(key).increment();
+        } else if (history == null) {
+            // Registered at zero with the stream's first frame, so "increase" works from the start.
+            historyResets(key);
         }
         b.lr().put(0, frame.payload());
         b.prevLr().put(0, fresh ? frame.payload() : history.prevLr());
@@ -187,6 +188,12 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         return Timer.builder("streamsr.engine.latency").description("Time of one engine call")
                 .tag("backend", engine.backend()).tag("model", engine.model().name()).tag("batch", "1")
                 .publishPercentileHistogram().register(registry);
+    }
+
+    private Counter historyResets(String stream) {
+        return Counter.builder("streamsr.upscale.history.resets")
+                .description("Times a stream's temporal history was dropped (size change, gap, restart without changelog) and started fresh")
+                .tag("stream", stream).register(registry);
     }
 
     private Counter framesOutCounter(String stream) {
