@@ -1,6 +1,7 @@
 package dev.streamsr.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,10 @@ class EnvironmentDefaultsTest {
         DemoCommand fromEnv = parse(Map.of("STREAMSR_MAX_INPUT_SIZE", "640x360", "STREAMSR_BOOTSTRAP_SERVERS", "kafka:9092"));
         assertEquals(new FrameSize(640, 360), fromEnv.ingest.maxInputSize);
         assertEquals("kafka:9092", fromEnv.kafka.bootstrapServers);
+        assertTrue(fromEnv.ingest.audio, "audio is forwarded by default");
+        assertFalse(parse(Map.of("STREAMSR_AUDIO", "false")).ingest.audio, "STREAMSR_AUDIO=false turns it off (the chart sets it)");
+        assertFalse(parse(Map.of(), "--no-audio").ingest.audio);
+        assertEquals(60, parse(Map.of("STREAMSR_LIVE_BUFFER_FRAMES", "60")).ingest.liveBufferFrames);
         DemoCommand cli = parse(Map.of("STREAMSR_MAX_INPUT_SIZE", "640x360"), "--max-input-size", "320x180");
         assertEquals(new FrameSize(320, 180), cli.ingest.maxInputSize);
     }

@@ -129,8 +129,10 @@ class HelmChartTest {
     void streamsAndSettingsReachTheCliThroughItsEnvironment() throws Exception {
         Manifests m = render(Map.of("kafka.bootstrapServers", "b1:9093,b2:9093", "streams[0].id", "lobby",
                 "streams[0].uri", "rtsp://cam.local/1", "streams[1].id", "dock", "streams[1].uri", "srt://10.0.0.6:9000",
-                "ingest.maxInputSize", "640x360", "package.segmentDuration", "4"));
+                "ingest.maxInputSize", "640x360", "package.segmentDuration", "4", "ingest.audio", false, "ingest.liveBufferFrames", 60));
         Map<String, String> ingest = env(container(m, "ingest", "ingest"));
+        assertEquals("false", ingest.get("STREAMSR_AUDIO"));
+        assertEquals("60", ingest.get("STREAMSR_LIVE_BUFFER_FRAMES"));
         assertEquals("lobby=rtsp://cam.local/1;dock=srt://10.0.0.6:9000", ingest.get("STREAMSR_STREAM"));
         assertEquals("640x360", ingest.get("STREAMSR_MAX_INPUT_SIZE"));
         assertEquals("b1:9093,b2:9093", ingest.get("STREAMSR_BOOTSTRAP_SERVERS"));
