@@ -59,6 +59,10 @@ final class SoakBench implements Callable<Integer> {
     @Option(names = "--stream-threads", defaultValue = "2", description = "Upscale stream threads. Default: ${DEFAULT-VALUE}.")
     int streamThreads;
 
+    @Option(names = "--audio", description = "Each stream is a live MPEG-TS over UDP with AAC audio from a gst-launch-1.0 sender, "
+            + "instead of a test pattern without audio; audio frames published, muxed and dropped are reported too.")
+    boolean audio;
+
     @Override
     public Integer call() throws Exception {
         SimpleMeterRegistry registry = BenchMetrics.registry(Duration.ofHours(2));
@@ -80,15 +84,37 @@ final class SoakBench implements Callable<Integer> {
                          new KafkaFrameSink(producer, Topics.defaults(), registry), registry)) {
                 upscale.start();
                 packager.start();
+                java.util.List<Process> senders = new java.util.ArrayList<>();
                 for (int i = 0; i < streams; i++) {
-                    ingest.start(Source.parse(StreamId.of("soak" + i), "test://ball?live=true&fps=" + fps + "/1&size=" + size
-                            + "&frames=" + framesPerStream, false));
+                    String uri = "test://ball?live=true&fps=" + fps + "/1&size=" + size + "&frames=" + framesPerStream;
+                    if (audio) {
+                        int port;
+                        try (java.net.DatagramSocket d = new java.net.DatagramSocket(0)) {
+                            port = d.getLocalPort();
+                        }
+                        senders.add(new ProcessBuilder(("gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! video/x-raw,width="
+                                + size.width() + ",height=" + size.height() + ",framerate=" + fps + "/1 ! x264enc tune=zerolatency "
+                                + "speed-preset=ultrafast key-int-max=" + fps + " ! mpegtsmux name=mux alignment=7 ! udpsink host=127.0.0.1 port="
+                                + port + " audiotestsrc is-live=true ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac ! aacparse ! mux.")
+                                .split(" ")).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                        uri = "udp://127.0.0.1:" + port;
+                    }
+                    ingest.start(Source.parse(StreamId.of("soak" + i), uri, false));
                 }
                 Thread.sleep(15_000);
                 long rssStart = rssKb();
-                System.out.printf("soak: %d streams x %d frames (%s at %d fps, %.1f min), model %s; RSS after 15 s: %d MB%n",
-                        streams, framesPerStream, size, fps, minutes, engineFile.getFileName(), rssStart / 1024);
-                ingest.awaitAll((long) (minutes * 60_000) + 120_000);
+                System.out.printf("soak: %d streams x %d frames (%s at %d fps, %.1f min%s), model %s; RSS after 15 s: %d MB%n",
+                        streams, framesPerStream, size, fps, minutes, audio ? ", UDP MPEG-TS with AAC" : "", engineFile.getFileName(), rssStart / 1024);
+                if (audio) {
+                    // Live senders never end: stop ingest after the duration, which ends each stream with its marker.
+                    Thread.sleep((long) (minutes * 60_000) - 15_000);
+                    for (int i = 0; i < streams; i++) {
+                        ingest.stop(StreamId.of("soak" + i));
+                    }
+                    senders.forEach(Process::destroy);
+                } else {
+                    ingest.awaitAll((long) (minutes * 60_000) + 120_000);
+                }
                 long rssEnd = rssKb();
                 // Drain: wait until packaging stops moving.
                 double last = -1;
@@ -123,7 +149,11 @@ final class SoakBench implements Callable<Integer> {
                     .mapToDouble(Map.Entry::getValue).sum();
             long lost = Math.round(in - pk - droppedAfterIngest);
             lostTotal += lost;
-            System.out.printf("soak: %s in %.0f, upscaled %.0f, packaged %.0f, dropped %s, lost %d%n", id, in, up, pk, dropped, lost);
+            System.out.printf("soak: %s in %.0f, upscaled %.0f, packaged %.0f, dropped %s, lost %d%s%n", id, in, up, pk, dropped, lost,
+                    audio ? String.format(", audio frames published %.0f, muxed %.0f, dropped %.0f",
+                            count(r.find("streamsr.ingest.audio.frames").tag("stream", id).counter()),
+                            count(r.find("streamsr.audio.frames").tag("stream", id).counter()),
+                            count(r.find("streamsr.audio.dropped").tag("stream", id).counter())) : "");
         }
         double dlq = r.find("streamsr.dlq.records").counters().stream().mapToDouble(Counter::count).sum();
         Timer seg = r.find("streamsr.latency.ingest.to.segment").tag("rendition", "sr").timer();
