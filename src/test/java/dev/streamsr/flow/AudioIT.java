@@ -3,19 +3,12 @@ package dev.streamsr.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamsr.frame.StreamId;
-import dev.streamsr.ingest.IngestService;
-import dev.streamsr.ingest.IngestSettings;
-import dev.streamsr.ingest.Source;
-import dev.streamsr.media.EncoderSettings;
-import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.Flow;
 import dev.streamsr.testing.TestMedia;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,15 +74,8 @@ class AudioIT extends EmbeddedBrokerTest {
         Path clip = TestMedia.flashAndBeepClip(tmp.resolve("av.ts"), 8, EVENTS);
         long[] before = offsets(flashes(TestMedia.decodeTs(clip)), beeps(TestMedia.decodeTsAudio(clip)));
 
-        Path hls = tmp.resolve("hls");
         try (Flow flow = new Flow(kafka)) {
-            flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 18, 2, 1), StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-            flow.packager(new HlsSettings(hls, 1, 0, 0));
-            IngestService ingest = flow.ingest(IngestSettings.defaults());
-            ingest.start(Source.parse(StreamId.of("av"), clip.toString(), false));
-            assertTrue(ingest.awaitAll(60_000));
-            Path playlist = hls.resolve("av/sr/index.m3u8");
-            EndToEndIT.awaitEndList(playlist);
+            Path playlist = Flows.fileToHls(flow, clip, "av", tmp.resolve("hls"));
             Path out = Flow.concatenate(playlist, tmp.resolve("out.ts"));
 
             List<TestMedia.Decoded> video = TestMedia.decodeTs(out);

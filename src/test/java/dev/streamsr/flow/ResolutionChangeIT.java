@@ -5,12 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamsr.frame.FrameSize;
-import dev.streamsr.frame.StreamId;
-import dev.streamsr.ingest.IngestService;
-import dev.streamsr.ingest.IngestSettings;
-import dev.streamsr.ingest.Source;
-import dev.streamsr.media.EncoderSettings;
-import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.Flow;
 import dev.streamsr.testing.TestMedia;
@@ -20,7 +14,6 @@ import io.lindstrom.m3u8.parser.MediaPlaylistParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,13 +40,7 @@ class ResolutionChangeIT extends EmbeddedBrokerTest {
 
         Path hls = tmp.resolve("hls");
         try (Flow flow = new Flow(kafka)) {
-            flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 18, 2, 1), StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-            flow.packager(new HlsSettings(hls, 1, 0, 0));
-            IngestService ingest = flow.ingest(IngestSettings.defaults());
-            ingest.start(Source.parse(StreamId.of("cam"), clip.toString(), false));
-            assertTrue(ingest.awaitAll(60_000));
-            Path playlistFile = hls.resolve("cam/sr/index.m3u8");
-            EndToEndIT.awaitEndList(playlistFile);
+            Path playlistFile = Flows.fileToHls(flow, clip, "cam", hls);
 
             MediaPlaylist playlist = new MediaPlaylistParser().readPlaylist(playlistFile);
             List<MediaSegment> segments = playlist.mediaSegments();

@@ -86,26 +86,16 @@ public final class TestMedia {
 
     /** Decodes the AAC track of an MPEG-TS file to mono 48 kHz, placed by buffer timestamps. */
     public static Audio decodeTsAudio(Path file) {
-        GstRuntime.ensureInitialised();
-        Pipeline p = (Pipeline) Gst.parseLaunch("filesrc location=\"" + file + "\" ! tsdemux ! aacparse ! avdec_aac ! audioconvert ! audioresample"
-                + " ! audio/x-raw,format=S16LE,channels=1,rate=48000,layout=interleaved ! appsink name=out sync=false max-buffers=64");
-        AppSink sink = (AppSink) p.getElementByName("out");
         java.io.ByteArrayOutputStream pcm = new java.io.ByteArrayOutputStream();
-        long start = -1;
-        try {
-            p.play();
-            while (true) {
-                Sample s = sink.emit(Sample.class, "try-pull-sample", 10_000_000_000L);
-                if (s == null) {
-                    break;
-                }
-                try {
+        long[] start = {-1};
+        pullAll("filesrc location=\"" + file + "\" ! tsdemux ! aacparse ! avdec_aac ! audioconvert ! audioresample"
+                + " ! audio/x-raw,format=S16LE,channels=1,rate=48000,layout=interleaved", s -> {
                     Buffer b = s.getBuffer();
                     long pts = b.getPresentationTimestamp();
-                    if (start < 0) {
-                        start = pts;
+                    if (start[0] < 0) {
+                        start[0] = pts;
                     }
-                    int at = (int) ((pts - start) * Audio.RATE / 1_000_000_000L) * 2;
+                    int at = (int) ((pts - start[0]) * Audio.RATE / 1_000_000_000L) * 2;
                     while (pcm.size() < at) {
                         pcm.write(0);
                     }
@@ -117,18 +107,11 @@ public final class TestMedia {
                     } finally {
                         b.unmap();
                     }
-                } finally {
-                    s.dispose();
-                }
-            }
-        } finally {
-            p.stop();
-            p.dispose();
-        }
+                });
         byte[] raw = pcm.toByteArray();
         short[] samples = new short[raw.length / 2];
         ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(samples);
-        return new Audio(start, samples);
+        return new Audio(start[0], samples);
     }
 
     /**
@@ -217,32 +200,37 @@ public final class TestMedia {
 
     private static List<Decoded> decode(String head, boolean keep) {
         dev.streamsr.frame.FrameFormat format = head.endsWith("I420") ? dev.streamsr.frame.FrameFormat.I420 : dev.streamsr.frame.FrameFormat.RGB;
+        List<Decoded> frames = new ArrayList<>();
+        pullAll(head, s -> {
+            Structure st = s.getCaps().getStructure(0);
+            int w = st.getInteger("width");
+            int h = st.getInteger("height");
+            Buffer b = s.getBuffer();
+            byte[] pixels = null;
+            if (keep) {
+                ByteBuffer m = b.map(false);
+                try {
+                    pixels = dev.streamsr.media.RawFrames.copyTight(m, format, w, h);
+                } finally {
+                    b.unmap();
+                }
+            }
+            frames.add(new Decoded(w, h, b.getPresentationTimestamp(), pixels));
+        });
+        return frames;
+    }
+
+    /** Runs {@code head ! appsink} to the end and hands every sample to {@code each} (disposed afterwards). */
+    private static void pullAll(String head, java.util.function.Consumer<Sample> each) {
         GstRuntime.ensureInitialised();
         Pipeline p = (Pipeline) Gst.parseLaunch(head + " ! appsink name=out sync=false max-buffers=8");
         AppSink sink = (AppSink) p.getElementByName("out");
-        List<Decoded> frames = new ArrayList<>();
         try {
             p.play();
-            while (true) {
-                Sample s = sink.emit(Sample.class, "try-pull-sample", 10_000_000_000L);
-                if (s == null) {
-                    break;
-                }
+            for (Sample s = sink.emit(Sample.class, "try-pull-sample", 10_000_000_000L); s != null;
+                 s = sink.emit(Sample.class, "try-pull-sample", 10_000_000_000L)) {
                 try {
-                    Structure st = s.getCaps().getStructure(0);
-                    int w = st.getInteger("width");
-                    int h = st.getInteger("height");
-                    Buffer b = s.getBuffer();
-                    byte[] rgb = null;
-                    if (keep) {
-                        ByteBuffer m = b.map(false);
-                        try {
-                            rgb = dev.streamsr.media.RawFrames.copyTight(m, format, w, h);
-                        } finally {
-                            b.unmap();
-                        }
-                    }
-                    frames.add(new Decoded(w, h, b.getPresentationTimestamp(), rgb));
+                    each.accept(s);
                 } finally {
                     s.dispose();
                 }
@@ -251,6 +239,5 @@ public final class TestMedia {
             p.stop();
             p.dispose();
         }
-        return frames;
     }
 }
