@@ -5,6 +5,7 @@ import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.kafka.Topics;
+import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.Producer;
@@ -63,7 +64,6 @@ public final class KafkaFrameSink implements FrameSink {
     }
 
     private Counter failed(String stream) {
-        return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
-                .tag("stream", stream).tag("reason", "kafka-error").register(registry);
+        return Metrics.framesDropped(registry, stream, "kafka-error");
     }
 }

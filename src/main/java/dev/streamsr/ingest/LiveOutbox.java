@@ -4,6 +4,7 @@ import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.StreamId;
+import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,8 +38,7 @@ final class LiveOutbox implements FrameSink, AutoCloseable {
         this.stream = stream;
         this.downstream = downstream;
         this.capacity = capacity;
-        this.dropped = Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
-                .tag("stream", stream.value()).tag("reason", "broker-backlog").register(registry);
+        this.dropped = Metrics.framesDropped(registry, stream.value(), "broker-backlog");
         Gauge.builder("streamsr.ingest.buffered.frames", this, LiveOutbox::size)
                 .description("Frames of a live source waiting for Kafka in ingest (bounded by --live-buffer-frames)")
                 .tag("stream", stream.value()).register(registry);

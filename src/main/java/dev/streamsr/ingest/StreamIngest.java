@@ -6,6 +6,7 @@ import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.GstRuntime;
 import dev.streamsr.media.RawFrames;
+import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -98,8 +99,7 @@ public final class StreamIngest implements Runnable {
     }
 
     private static Counter dropped(MeterRegistry registry, String stream, String reason) {
-        return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
-                .tag("stream", stream).tag("reason", reason).register(registry);
+        return Metrics.framesDropped(registry, stream, reason);
     }
 
     public Source source() {

@@ -14,6 +14,7 @@ import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.media.Fps;
 import dev.streamsr.media.H264Encoder;
+import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -161,10 +162,12 @@ final class RenditionPackager implements Runnable {
             Output created = new Output();
             created.frames = frames(id);
             created.arrival = arrival(id);
-            created.audioMuxed = Counter.builder("streamsr.audio.frames").description("AAC frames muxed into HLS")
-                    .tag("stream", id.value()).register(registry);
-            created.audioDropped = Counter.builder("streamsr.audio.dropped").description("AAC frames not muxed: no video to go with them")
-                    .tag("stream", id.value()).register(registry);
+            if (audioTopic != null) {
+                created.audioMuxed = Counter.builder("streamsr.audio.frames").description("AAC frames muxed into HLS")
+                        .tag("stream", id.value()).register(registry);
+                created.audioDropped = Counter.builder("streamsr.audio.dropped").description("AAC frames not muxed: no video to go with them")
+                        .tag("stream", id.value()).register(registry);
+            }
             return created;
         });
     }
@@ -354,8 +357,7 @@ final class RenditionPackager implements Runnable {
     }
 
     private Counter dropped(StreamId stream, String reason) {
-        return Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
-                .tag("stream", stream.value()).tag("reason", reason).register(registry);
+        return Metrics.framesDropped(registry, stream.value(), reason);
     }
 
     /**

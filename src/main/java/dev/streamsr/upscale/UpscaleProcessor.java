@@ -16,6 +16,7 @@ import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.media.H264Encoder;
+import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -89,8 +90,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (maxLagNanos > 0 && WallClock.nowNanos() - frame.ingestNanos() > maxLagNanos) {
             // An overloaded upscaler stays live by skipping what is already too old to matter; the
             // stream's history keeps the last frame it did upscale.
-            skippedLate.computeIfAbsent(frame.stream().value(), id -> Counter.builder("streamsr.frames.dropped")
-                    .description("Frames dropped, by reason").tag("stream", id).tag("reason", "max-lag").register(registry)).increment();
+            skippedLate.computeIfAbsent(frame.stream().value(), id -> Metrics.framesDropped(registry, id, "max-lag")).increment();
             return;
         }
         Engine engine = engines.forCurrentThread();
