@@ -32,23 +32,35 @@ def gaussian_kernel(rng, size_range=(7, 21), sigma_range=(0.2, 3.0), aniso_prob=
     return (kern / kern.sum()).astype(np.float32)
 
 
-def sample_params(rng, strength=1.0):
+# Ranges per profile. "full" is Real-ESRGAN-wide; "moderate" is what live cameras and their H.264
+# encoders usually deliver (milder blur, noise and compression, H.264 more often than JPEG).
+PROFILES = {
+    "full": {"sigma1": (0.2, 3.0), "scale1": (0.5, 1.2), "jpeg1": (45, 96), "jpeg2": (50, 96), "x264_prob": 0.3,
+             "x264_quantizer": (18, 36), "noise": 1.0},
+    "moderate": {"sigma1": (0.4, 2.0), "scale1": (0.6, 1.0), "jpeg1": (60, 96), "jpeg2": (60, 96), "x264_prob": 0.5,
+                 "x264_quantizer": (18, 32), "noise": 0.6},
+}
+
+
+def sample_params(rng, strength=1.0, profile="full"):
     """Everything random about one clip's degradation; `strength` scales noise and compression."""
+    r = PROFILES[profile]
+    strength = strength * r["noise"]
     p = {
-        "k1": gaussian_kernel(rng),
-        "scale1": rng.uniform(0.5, 1.2),
+        "k1": gaussian_kernel(rng, sigma_range=r["sigma1"]),
+        "scale1": rng.uniform(*r["scale1"]),
         "interp1": int(rng.integers(0, 3)),
         "noise1": ("gauss", rng.uniform(1, 12) * strength) if rng.random() < 0.6 else ("poisson", rng.uniform(0.05, 1.5) * strength),
-        "jpeg1": int(rng.integers(45, 96)),
+        "jpeg1": int(rng.integers(*r["jpeg1"])),
         "second": bool(rng.random() < 0.8),
         "k2": gaussian_kernel(rng, sigma_range=(0.2, 1.5)),
         "scale2": rng.uniform(0.6, 1.1),
         "interp2": int(rng.integers(0, 3)),
         "noise2": ("gauss", rng.uniform(1, 8) * strength) if rng.random() < 0.6 else ("poisson", rng.uniform(0.05, 1.0) * strength),
         "final_interp": int(rng.integers(0, 3)),
-        "codec": "x264" if rng.random() < 0.3 else "jpeg",
-        "jpeg2": int(rng.integers(50, 96)),
-        "x264_quantizer": int(rng.integers(18, 36)),
+        "codec": "x264" if rng.random() < r["x264_prob"] else "jpeg",
+        "jpeg2": int(rng.integers(*r["jpeg2"])),
+        "x264_quantizer": int(rng.integers(*r["x264_quantizer"])),
         "noise_seed": int(rng.integers(0, 2 ** 31)),
     }
     return p

@@ -116,7 +116,9 @@ def main():
         log(f"initialised from {args.init}")
 
     log(f"building a pool of {args.pool} degraded clips")
-    hr_pool, lr_pool = build_pool(args.pool, tc["frames"], tc["lr_crop"], tc["seed"], log=log)
+    hr_pool, lr_pool = build_pool(args.pool, tc["frames"], tc["lr_crop"], tc["seed"], log=log,
+                                  profile=tc.get("degradation", "full"), static_fraction=tc.get("static_fraction", 0.0),
+                                  curated=tc.get("images", "all") == "curated")
     rng = np.random.default_rng(tc["seed"] + start)
     w = tc["weights"]
     warmup = int(iterations * tc.get("warmup_fraction", 0.25))

@@ -40,3 +40,36 @@ def test_the_validation_clip_is_never_loaded_for_training(tmp_path, monkeypatch)
     monkeypatch.setattr(data, "RAW", str(tmp_path))
     loaded = data.load_clips()
     assert len(loaded) == 1, "only tree.avi: vtest.avi is the validation clip"
+
+
+def test_the_moderate_profile_is_reproducible_and_milder():
+    hr = clip(2)
+    a = degrade_clip(hr, sample_params(np.random.default_rng(7), profile="moderate"))
+    b = degrade_clip(hr, sample_params(np.random.default_rng(7), profile="moderate"))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    rng = np.random.default_rng(0)
+    moderate = [sample_params(rng, profile="moderate") for _ in range(200)]
+    assert max(p["x264_quantizer"] for p in moderate) < 32 and min(p["jpeg1"] for p in moderate) >= 60
+    assert max(p["noise1"][1] for p in moderate if p["noise1"][0] == "gauss") <= 12 * 0.6
+
+
+def test_a_static_clip_keeps_its_background_where_nothing_moves():
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    frames = data.synthetic_motion(img, 5, 96, np.random.default_rng(11), static=True)
+    same = np.all(frames[0] == frames[-1], axis=-1)
+    # The camera is still: most of the frame is the same pixels; the walker (and text) changed some.
+    assert 0.5 < same.mean() < 1.0
+    moving = data.synthetic_motion(img, 5, 96, np.random.default_rng(11), static=False)
+    assert np.all(moving[0] == moving[-1], axis=-1).mean() < 0.1
+
+
+def test_curated_images_leave_out_blurred_targets_graphics_and_calibration_repeats(tmp_path, monkeypatch):
+    images = tmp_path / "images"
+    images.mkdir()
+    rng = np.random.default_rng(5)
+    for name in ("building.jpg", "left01.jpg", "left05.jpg", "text_defocus.jpg", "opencv-logo.png"):
+        cv2.imwrite(str(images / name), rng.integers(0, 256, (200, 240, 3), dtype=np.uint8))
+    monkeypatch.setattr(data, "RAW", str(tmp_path))
+    assert len(data.load_images()) == 5
+    assert len(data.load_images(curated=True)) == 2, "building.jpg and the first of the calibration series"
