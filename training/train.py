@@ -10,6 +10,8 @@ Stages (no pretrained diffusion prior exists here, so the base weights learn too
 - detail: D-LoRA and decoder trainable; L_enh = L_cons + adversarial (small discriminator from scratch);
 alternating every `stage_switch` iterations, with L(s) = (1 - s/s_t) L_cons + (s/s_t) L_enh ramping over
 `blend_steps` after each switch into detail (and back down after a switch into consistency).
+Data keys in the config's `train:`: `degradation` (full | moderate, degrade.PROFILES), `static_fraction`
+(share of fixed-camera synthetic clips), `images` (all | curated, data.NOT_CAMERA_CONTENT left out).
 Checkpoints (`last.pt`) resume exactly; logs go to OUT/log.txt. Runs on Debian's torch 1.13 (CPU) and
 newer PyTorch with CUDA (`--device cuda`).
 """
@@ -151,7 +153,7 @@ def main():
             temporal = L.temporal(sr, hr, flows)
             l_cons = l_cons + w["temporal"] * temporal
             ramp = min(1.0, since / max(1, tc["blend_steps"]))
-            first_consistency = it - since == warmup and not args.init
+            first_consistency = it - since == warmup  # no detail stage came before it: nothing to ramp out of
             # L(s) = (1 - s/s_t) L_cons + (s/s_t) L_enh, ramping in after a switch to detail and out after one back.
             s = ramp if stage == "detail" else (0.0 if first_consistency else 1.0 - ramp)
             if s > 0:

@@ -129,3 +129,4 @@ def test_onnx_export_matches_pytorch_through_the_java_engine(tmp_path):
         diff = np.abs(got[t].astype(int) - expected[t].astype(int))
         assert diff.max() <= 1, f"frame {t}: ONNX Runtime differs from PyTorch by {diff.max()}"
         assert (diff == 0).mean() > 0.99
+
