@@ -100,13 +100,27 @@ def flows(hr):
 
 
 def e_warp(frames, flow_list):
+    return 1e3 * float(np.mean(e_warp_pairs(frames, flow_list)))
+
+
+def e_warp_pairs(frames, flow_list):
+    """The warping error of every consecutive pair (t-1, t), unscaled."""
     errs = []
     for t in range(1, len(frames)):
         mx, my, mask = flow_list[t - 1]
         warped = cv2.remap(frames[t - 1].astype(np.float32) / 255, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         d = np.sum((frames[t].astype(np.float32) / 255 - warped) ** 2, -1)
         errs.append(float(d[mask].mean()) if mask.any() else 0.0)
-    return 1e3 * float(np.mean(errs))
+    return np.array(errs)
+
+
+def paired_difference(a, b):
+    """Mean of a - b over frame pairs (x1e-3) with a 95% interval, and the share of pairs where a < b:
+    whether a difference between two methods on the same frames is more than noise."""
+    d = 1e3 * (np.asarray(a) - np.asarray(b))
+    half = 1.96 * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+    return {"mean_1e3": round(float(d.mean()), 5), "ci95_1e3": [round(float(d.mean() - half), 5), round(float(d.mean() + half), 5)],
+            "share_lower": round(float(np.mean(d < 0)), 3), "relative": round(float(d.mean() / (1e3 * np.mean(b))), 5)}
 
 
 def crops_image(lr, methods, hr, t, box):
@@ -127,6 +141,7 @@ def card_markdown(name, summary, args):
     r = summary["results"]
     rows = "\n".join(f"| {k} | {v.get('psnr_y', '-')} | {v.get('ssim_y', '-')} | {v.get('e_warp_1e3', '-')} |" for k, v in r.items())
     m, b = r["model"], r["bicubic"]
+    d = summary["e_warp_model_minus_ablation"]
     return f"""# {name}
 
 Evaluated by `/usr/bin/python3 training/eval.py --video {args.video} --model {args.model} --card`
@@ -141,7 +156,9 @@ with the previous frame and cached latent fed back as the upscaler does. PSNR/SS
 
 Model vs bicubic: {m['psnr_y'] - b['psnr_y']:+.2f} dB PSNR-Y, {m['ssim_y'] - b['ssim_y']:+.4f} SSIM-Y.
 Model vs the per-frame ablation (same weights, no cached latent, CFR off): E_warp
-{m['e_warp_1e3']:.4f} vs {r['per-frame ablation']['e_warp_1e3']:.4f}.
+{m['e_warp_1e3']:.4f} vs {r['per-frame ablation']['e_warp_1e3']:.4f}; per frame pair, model minus ablation
+{d['mean_1e3']:+.5f} (95% interval {d['ci95_1e3'][0]:+.5f} to {d['ci95_1e3'][1]:+.5f}, {100 * d['relative']:+.2f}%), lower on
+{100 * d['share_lower']:.1f}% of the {summary['frames'] - 1} pairs.
 
 Engine timings during evaluation (not a benchmark; see bench/results.md): {'; '.join(f"{k}: {v}" for k, v in summary['engine'].items())}.
 
@@ -167,14 +184,17 @@ def main():
         sr, timing = replay(model, lr, no_hist)
         outputs[name], timings[name] = sr, timing
     flow_list = flows(hr)
+    pairs = {}
     for name, sr in outputs.items():
+        pairs[name] = e_warp_pairs(sr, flow_list)
         results[name] = {"psnr_y": round(float(np.mean([psnr_y(s, h) for s, h in zip(sr, hr)])), 3),
                          "ssim_y": round(float(np.mean([ssim_y(s, h) for s, h in zip(sr, hr)])), 4),
-                         "e_warp_1e3": round(e_warp(sr, flow_list), 4)}
+                         "e_warp_1e3": round(1e3 * float(np.mean(pairs[name])), 4)}
     results["ground truth"] = {"e_warp_1e3": round(e_warp(hr, flow_list), 4)}
     lh, lw = lr[0].shape[:2]
     summary = {"video": os.path.basename(args.video), "frames": len(hr), "lr": f"{lw}x{lh}", "hr": f"{lw * 4}x{lh * 4}",
                "degradation": "fixed_params(0): blur, resize, noise, JPEG, 2nd stage, x4 down, x264 q26", "results": results,
+               "e_warp_model_minus_ablation": paired_difference(pairs["model"], pairs["per-frame ablation"]),
                "engine": timings, "seconds": round(time.time() - t0, 1)}
     print(json.dumps(summary, indent=2))
     if args.card:
