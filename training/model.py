@@ -76,9 +76,28 @@ def bilinear_x4_as_conv(channels=3, r=4):
     return w
 
 
+class ResBlock(nn.Module):
+    """x + conv(act(conv(x))), 3x3. The second convolution starts at zero, so a network that gains a
+    block computes exactly what it did before and a fine-tune starts from the trained model."""
+
+    def __init__(self, ch, conv=None, rank=4):
+        super().__init__()
+        if conv is None:
+            self.a, self.b = nn.Conv2d(ch, ch, 3, 1, 1), nn.Conv2d(ch, ch, 3, 1, 1)
+            last = self.b
+        else:
+            self.a, self.b = conv(ch, ch, 3, rank=rank), conv(ch, ch, 3, rank=rank)
+            last = self.b.base
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
+
+    def forward(self, x):
+        return x + self.b(act(self.a(x)))
+
+
 class StreamSRNet(nn.Module):
     def __init__(self, latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4,
-                 decoder_channels=8, **_):
+                 decoder_channels=8, trunk_blocks=0, decoder_blocks=0, **_):
         super().__init__()
         c = latent_channels
         d = decoder_channels
@@ -93,10 +112,14 @@ class StreamSRNet(nn.Module):
         self.u_mid = DualLoRAConv2d(2 * c, 2 * c, 3, rank=rank)
         self.u_up = DualLoRAConv2d(2 * c, c, 1, rank=rank)
         self.u_out = DualLoRAConv2d(c, c, 3, rank=rank)
+        # Extra depth where it is cheap: residual blocks at the latent's stride 2 (a quarter of the LR
+        # pixels) between the cached latent and the decoder, so the latent CFR sees is unchanged.
+        self.trunk = nn.ModuleList(ResBlock(c, DualLoRAConv2d, rank) for _ in range(trunk_blocks))
         self.dec_up = nn.Conv2d(c, 4 * d, 1)
         # At LR resolution the decoder sees the frame itself again: the latent is at stride 2, and
         # detail finer than that can only come from here.
         self.dec_conv = nn.Conv2d(d + 3, 2 * d, 3, 1, 1)
+        self.dec_blocks = nn.ModuleList(ResBlock(2 * d) for _ in range(decoder_blocks))
         self.dec_out = nn.Conv2d(2 * d, 3 * 16, 1)
         self.register_buffer("skip_weight", bilinear_x4_as_conv(), persistent=False)
         self.use_cfr = True
@@ -119,8 +142,13 @@ class StreamSRNet(nn.Module):
         m = act(self.u_mid(act(self.u_down(e))))
         u = self.u_up(F.interpolate(m, size=e.shape[-2:], mode="bilinear", align_corners=False))
         y = z + self.u_out(act(e + u))
-        f = F.pixel_shuffle(act(self.dec_up(y)), 2)
+        h = y
+        for block in self.trunk:
+            h = block(h)
+        f = F.pixel_shuffle(act(self.dec_up(h)), 2)
         f = act(self.dec_conv(torch.cat([f, x], 1)))
+        for block in self.dec_blocks:
+            f = block(f)
         # The LR skip (bilinear x4) as a fixed conv in the same layout, instead of a full-resolution upsample and add.
         skip = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.skip_weight, groups=3)
         return skip + self.dec_out(f), y, flow
@@ -136,6 +164,42 @@ class StreamSRNet(nn.Module):
             outs.append(sr)
             flows.append(flow)
         return torch.stack(outs, 1), flows
+
+
+@torch.no_grad()
+def load_grown(net, state):
+    """Loads a smaller network's weights (fewer trunk or decoder blocks, a narrower decoder, no LoRA
+    branches as in an exported model) so that `net` computes exactly what that network did: new
+    blocks end in zero convolutions, new decoder features are read through zero weights. Returns the
+    names `state` did not have."""
+    own = net.state_dict()
+    d_old, d = state["dec_up.weight"].shape[0] // 4, net.dec_up.out_channels // 4
+    for k, v in state.items():
+        t = own[k]
+        if t.shape == v.shape:
+            t.copy_(v)
+        elif k in ("dec_up.weight", "dec_up.bias", "dec_conv.bias"):
+            t[: v.shape[0]] = v  # pixel_shuffle takes features in blocks of 4 channels: old ones first
+        elif k == "dec_conv.weight":  # input is [features, LR frame]: new features go in between
+            t[: v.shape[0], :d_old] = v[:, :d_old]
+            t[: v.shape[0], d_old:d] = 0
+            t[: v.shape[0], d:] = v[:, d_old:]
+        elif k == "dec_out.weight":
+            t[:, : v.shape[1]] = v
+            t[:, v.shape[1]:] = 0
+        else:
+            raise ValueError(f"cannot grow {k} from {tuple(v.shape)} to {tuple(t.shape)}")
+    net.load_state_dict(own)
+    return sorted(set(own) - set(state))
+
+
+def onnx_weights(path):
+    """The network's weights from an exported model (LoRA already merged into the base weights)."""
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(path)
+    return {i.name[len("net."):]: torch.from_numpy(numpy_helper.to_array(i).copy())
+            for i in model.graph.initializer if i.name.startswith("net.")}
 
 
 class EngineGraph(nn.Module):

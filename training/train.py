@@ -30,6 +30,7 @@ import losses as L  # noqa: E402
 from data import build_pool  # noqa: E402
 from export import build, load_config  # noqa: E402
 from lora import lora_parameters  # noqa: E402
+from model import load_grown, onnx_weights  # noqa: E402
 
 
 def seed_everything(seed):
@@ -48,7 +49,7 @@ def stage_at(it, warmup, switch):
 
 def param_groups(net, stage):
     lora_c, lora_d = set(map(id, lora_parameters(net, "c"))), set(map(id, lora_parameters(net, "d")))
-    decoder = {id(p) for m in (net.dec_up, net.dec_conv, net.dec_out) for p in m.parameters()}
+    decoder = {id(p) for m in (net.dec_up, net.dec_conv, net.dec_blocks, net.dec_out) for p in m.parameters()}
     out = []
     for p in net.parameters():
         pid = id(p)
@@ -83,7 +84,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--iterations", type=int)
     ap.add_argument("--pool", type=int, default=1200, help="degraded training clips kept in memory")
-    ap.add_argument("--init", help="start from this checkpoint's model weights (a fine-tune; iterations count from 0)")
+    ap.add_argument("--init", help="start from this checkpoint's (or exported .onnx model's) weights: a fine-tune, iterations "
+                    "count from 0; the config may add trunk/decoder blocks or widen the decoder (model.load_grown)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     cfg = load_config(args.config)
@@ -114,8 +116,10 @@ def main():
         start = state["iteration"]
         log(f"resumed at iteration {start}")
     elif args.init:
-        net.load_state_dict(torch.load(args.init, map_location=device)["model"])
-        log(f"initialised from {args.init}")
+        init = onnx_weights(args.init) if args.init.endswith(".onnx") else torch.load(args.init, map_location=device)["model"]
+        new = load_grown(net, init)
+        fresh = [k for k in new if "_down." not in k and "_up." not in k]  # LoRA branches start as no change anyway
+        log(f"initialised from {args.init}; {len(new)} tensors new" + (f", of them not LoRA: {', '.join(fresh)}" if fresh else ""))
 
     log(f"building a pool of {args.pool} degraded clips")
     hr_pool, lr_pool = build_pool(args.pool, tc["frames"], tc["lr_crop"], tc["seed"], log=log,

@@ -8,10 +8,11 @@ import torch
 
 from cfr import CrossFrameRetrieval
 from lora import DualLoRAConv2d, merge_all
-from model import EngineGraph, StreamSRNet
+from model import EngineGraph, StreamSRNet, load_grown, onnx_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = dict(latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4, decoder_channels=8)
+GROWN = dict(TINY, decoder_channels=12, trunk_blocks=2, decoder_blocks=1)
 
 
 def randomised(net, seed=0):
@@ -61,7 +62,7 @@ def test_merged_lora_equals_unmerged():
     assert conv.merged
     assert torch.allclose(before, conv(x), atol=1e-5)
 
-    net = randomised(StreamSRNet(**TINY), 4)
+    net = randomised(StreamSRNet(**GROWN), 4)  # trunk blocks carry LoRA too
     x = torch.rand(1, 3, 16, 24)
     lat = torch.randn(1, 16, 8, 12)
     a = net.step(x, x, lat)[0]
@@ -106,9 +107,40 @@ def streamsr():
     return exe
 
 
-def test_onnx_export_matches_pytorch_through_the_java_engine(tmp_path):
+def test_a_grown_network_starts_as_the_smaller_one_and_its_new_parts_are_connected():
+    small = randomised(StreamSRNet(**TINY), 9)
+    grown = StreamSRNet(**GROWN)
+    new = load_grown(grown, small.state_dict())
+    assert "trunk.1.b.base.weight" in new and "dec_blocks.0.b.weight" in new
+    x, px, lat = torch.rand(2, 3, 16, 24), torch.rand(2, 3, 16, 24), torch.randn(2, 16, 8, 12)
+    with torch.no_grad():
+        a, b = small.step(x, px, lat), grown.step(x, px, lat)
+        assert torch.allclose(a[0], b[0], atol=1e-5) and torch.equal(a[1], b[1])
+        for name in ("trunk.0.b.base.weight", "dec_blocks.0.b.weight", "dec_out.weight"):
+            changed = StreamSRNet(**GROWN)
+            load_grown(changed, small.state_dict())
+            changed.state_dict()[name].add_(0.05)
+            assert not torch.allclose(a[0], changed.step(x, px, lat)[0], atol=1e-3), f"{name} does not reach the output"
+
+
+def test_weights_read_back_from_an_exported_model_give_its_output(tmp_path):
     from export import export
-    net = randomised(StreamSRNet(**TINY), 8)
+    net = randomised(StreamSRNet(**GROWN), 10)
+    x, px, lat = torch.rand(1, 3, 16, 24), torch.rand(1, 3, 16, 24), torch.randn(1, 16, 8, 12)
+    with torch.no_grad():
+        expected = net.step(x, px, lat)[0]
+    export(net, str(tmp_path / "m.onnx"), "test-model")
+    back = StreamSRNet(**GROWN)
+    new = load_grown(back, onnx_weights(str(tmp_path / "m.onnx")))
+    assert all("_down." in k or "_up." in k for k in new), "only the LoRA branches (merged on export) are missing"
+    with torch.no_grad():
+        assert torch.allclose(back.eval().step(x, px, lat)[0], expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("size", [TINY, GROWN], ids=["tiny", "grown"])
+def test_onnx_export_matches_pytorch_through_the_java_engine(tmp_path, size):
+    from export import export
+    net = randomised(StreamSRNet(**size), 8)
     h, w = 24, 32
     frames = torch.randint(0, 256, (3, h, w, 3), dtype=torch.uint8)
     with torch.no_grad():
