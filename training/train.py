@@ -151,6 +151,8 @@ def main():
         pixel = L.charbonnier(flat_sr, flat_hr)
         structure = L.structure_frequency(flat_sr, flat_hr)
         l_cons = w["pixel"] * pixel + w["structure"] * structure
+        if w.get("ssim_y"):
+            l_cons = l_cons + w["ssim_y"] * L.ssim_y(flat_sr, flat_hr)
         temporal = torch.zeros((), device=device)
         adv = torch.zeros((), device=device)
         if stage != "warmup":
