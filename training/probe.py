@@ -7,7 +7,7 @@ frames, degraded as eval.py degrades them, with the cached latent fed back, in P
 For comparing checkpoints of a run, not for reporting: eval.py runs the exported model through the
 Java engine and adds E_warp and the per-frame ablation. On the first 200 vtest frames the two agree
 to the third decimal of PSNR and the fourth of SSIM (version 4: 25.899 dB / 0.7293 both).
-Pass an .onnx to score an exported model's weights (read back with model.onnx_weights).
+Pass an .onnx with --config to score an exported model's weights (read back with model.onnx_weights).
 """
 import argparse
 import os
@@ -19,16 +19,17 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from degrade import degrade_clip, fixed_params  # noqa: E402
 from eval import psnr_y, read_clip, ssim_y  # noqa: E402
+from export import load_config  # noqa: E402
 from model import StreamSRNet, load_grown, onnx_weights  # noqa: E402
 
 
-def load(path):
+def load(path, model_config=None):
+    """A checkpoint carries its config; an exported model needs the config's `model:` section."""
     if path.endswith(".onnx"):
-        weights = onnx_weights(path)
-        blocks = lambda prefix: len({k.split(".")[1] for k in weights if k.startswith(prefix)})  # noqa: E731
-        net = StreamSRNet(latent_channels=weights["encoder.2.weight"].shape[0], decoder_channels=weights["dec_up.weight"].shape[0] // 4,
-                          trunk_blocks=blocks("trunk."), decoder_blocks=blocks("dec_blocks."))
-        load_grown(net, weights)
+        if model_config is None:
+            raise SystemExit(f"{path}: an exported model needs --config")
+        net = StreamSRNet(**model_config)
+        load_grown(net, onnx_weights(path))
         return net.eval(), path
     state = torch.load(path, map_location="cpu")
     net = StreamSRNet(**state["config"]["model"])
@@ -52,14 +53,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--video", required=True)
     ap.add_argument("--frames", type=int, default=200)
+    ap.add_argument("--config", help="the model's config, for .onnx files")
     ap.add_argument("--threads", type=int, default=1, help="leave the other core to the training run")
     ap.add_argument("checkpoints", nargs="+", help="train.py checkpoints (.pt) or exported models (.onnx)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     hr = read_clip(args.video, args.frames)
     lr = degrade_clip(hr, fixed_params(0))
+    model_config = load_config(args.config)["model"] if args.config else None
     for path in args.checkpoints:
-        net, label = load(path)
+        net, label = load(path, model_config)
         sr = upscale(net, lr)
         print(f"{label}: PSNR-Y {np.mean([psnr_y(s, h) for s, h in zip(sr, hr)]):.3f} dB, "
               f"SSIM-Y {np.mean([ssim_y(s, h) for s, h in zip(sr, hr)]):.4f} ({len(hr)} frames)", flush=True)
