@@ -36,10 +36,15 @@ final class StreamsCommand implements Runnable {
         @Mixin
         KafkaOptions kafka;
 
+        @picocli.CommandLine.Option(names = "--show-credentials",
+                description = "Print URIs in full; by default passwords and secret query values are masked as ***.")
+        boolean showCredentials;
+
         @Override
         public Integer call() {
             try (StreamRegistry registry = new StreamRegistry(kafka.settings(), java.util.List.of())) {
-                registry.list().values().forEach(s -> System.out.println(new String(s.toJson(), java.nio.charset.StandardCharsets.UTF_8)));
+                registry.list().values().forEach(s -> System.out.println(new String((showCredentials ? s : s.masked()).toJson(),
+                        java.nio.charset.StandardCharsets.UTF_8)));
             }
             return 0;
         }
@@ -79,7 +84,7 @@ final class StreamsCommand implements Runnable {
                     if (old != null && Objects.equals(old.normalized(), s.normalized())) {
                         continue;
                     }
-                    System.out.println((old == null ? "add    " : "change ") + s.id() + " " + s.uri());
+                    System.out.println((old == null ? "add    " : "change ") + s.id() + " " + dev.streamsr.ingest.Credentials.mask(s.uri()));
                     if (old == null) {
                         added++;
                     } else {

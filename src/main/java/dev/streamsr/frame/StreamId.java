@@ -12,6 +12,10 @@ public record StreamId(String value) {
             throw new IllegalArgumentException("invalid stream id '" + value
                     + "': use 1 to 64 characters from A-Z a-z 0-9 . _ -");
         }
+        // Roles turn ids into directory names: "." and ".." would name the HLS root or its parent.
+        if (value.equals(".") || value.equals("..")) {
+            throw new IllegalArgumentException("invalid stream id '" + value + "': '.' and '..' are not stream ids");
+        }
     }
 
     public static StreamId of(String value) {

@@ -39,7 +39,7 @@ public final class IngestService implements AutoCloseable {
         Thread thread = Thread.ofPlatform().name("ingest-" + source.stream()).daemon(true).unstarted(ingest);
         streams.put(source.stream(), new Running(ingest, thread));
         thread.start();
-        log.info("stream {}: ingesting {} ({})", source.stream(), source.uri(), source.kind().name().toLowerCase());
+        log.info("stream {}: ingesting {} ({})", source.stream(), source.display(), source.kind().name().toLowerCase());
         return ingest;
     }
 

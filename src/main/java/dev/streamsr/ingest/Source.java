@@ -21,7 +21,7 @@ public record Source(StreamId stream, URI uri, SourceKind kind, boolean loop) {
         try {
             uri = text.contains("://") ? new URI(text) : Path.of(text).toAbsolutePath().normalize().toUri();
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("stream " + stream + ": source is not a valid URI: " + e.getMessage());
+            throw new IllegalArgumentException("stream " + stream + ": source is not a valid URI: " + Credentials.mask(e.getMessage()));
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         SourceKind kind = switch (scheme) {
@@ -36,6 +36,16 @@ public record Source(StreamId stream, URI uri, SourceKind kind, boolean loop) {
                     + "' (use file, test, rtsp, srt, udp, rtmp, http or https)");
         };
         return new Source(stream, uri, kind, loop);
+    }
+
+    /** The URI as it may be shown or logged: credentials masked. */
+    public String display() {
+        return Credentials.mask(uri.toString());
+    }
+
+    @Override
+    public String toString() {
+        return stream + "=" + display();
     }
 
     /** True when the source keeps going after it fails or ends: live sources and looped files. */

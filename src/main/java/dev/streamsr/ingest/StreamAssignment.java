@@ -163,7 +163,8 @@ public final class StreamAssignment implements AutoCloseable {
                 ingest.start(Source.parse(id, spec.uri(), loopFiles), s);
                 running.put(e.getKey(), spec);
             } catch (RuntimeException ex) {
-                log.error("stream {}: cannot start registered source {}: {}", spec.id(), spec.uri(), ex.getMessage());
+                log.error("stream {}: cannot start registered source {}: {}", spec.id(), Credentials.mask(spec.uri()),
+                        Credentials.mask(ex.getMessage()));
                 running.put(e.getKey(), spec);
             }
         }

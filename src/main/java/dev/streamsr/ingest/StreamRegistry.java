@@ -45,7 +45,7 @@ public final class StreamRegistry implements AutoCloseable {
     public StreamSpec put(StreamSpec spec) {
         spec.validate(fileRoots);
         send(spec.id(), spec.toJson());
-        log.info("stream {}: registered {} ({})", spec.id(), spec.uri(), spec.isEnabled() ? "enabled" : "disabled");
+        log.info("stream {}: registered {} ({})", spec.id(), Credentials.mask(spec.uri()), spec.isEnabled() ? "enabled" : "disabled");
         return spec;
     }
 

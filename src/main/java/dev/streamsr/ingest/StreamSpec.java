@@ -15,6 +15,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longer URIs are refused: no camera needs more, and every listing and log line would carry them. */
+    public static final int MAX_URI_CHARS = 4096;
 
     public boolean isEnabled() {
         return enabled == null || enabled;
@@ -29,21 +31,60 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("stream " + id + ": uri is required");
         }
-        if (!uri.contains("://")) {
-            throw new IllegalArgumentException("stream " + id + ": uri must be a URI (rtsp://, srt://, udp://, http(s)://, rtmp://, file://, test://), got " + uri);
+        if (uri.length() > MAX_URI_CHARS) {
+            throw new IllegalArgumentException("stream " + id + ": uri is " + uri.length() + " characters; at most " + MAX_URI_CHARS
+                    + " are accepted");
         }
-        Source source = Source.parse(stream, uri, false);
+        if (!uri.contains("://")) {
+            throw new IllegalArgumentException("stream " + id + ": uri must be a URI (rtsp://, srt://, udp://, http(s)://, rtmp://, file://, test://), got "
+                    + Credentials.mask(uri));
+        }
+        Source source;
+        try {
+            source = Source.parse(stream, uri, false);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(Credentials.mask(e.getMessage()));
+        }
         if (source.kind() == SourceKind.FILE) {
-            Path file = Path.of(source.uri()).toAbsolutePath().normalize();
-            if (fileRoots.stream().noneMatch(root -> file.startsWith(root.toAbsolutePath().normalize()))) {
+            // Real paths on both sides: a symlink inside an allowed directory must not lead out of it.
+            Path file = realPath(Path.of(source.uri()));
+            if (fileRoots.stream().noneMatch(root -> file.startsWith(realPath(root)))) {
                 throw new IllegalArgumentException("stream " + id + ": " + file + " is outside the allowed directories " + fileRoots
                         + " (--allow-files)");
             }
         }
         if (maxInputSize != null && !maxInputSize.isBlank()) {
+            if (maxInputSize.length() > 16) {
+                throw new IllegalArgumentException("stream " + id + ": maxInputSize must look like 640x360");
+            }
             FrameSize.parse(maxInputSize);
         }
         return this;
+    }
+
+    /** The same stream with credentials in its URI masked: what anyone without the API token sees. */
+    public StreamSpec masked() {
+        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled);
+    }
+
+    /**
+     * {@code path} with every symlink resolved; for a path that does not exist (yet), its nearest
+     * existing ancestor is resolved and the rest appended.
+     */
+    static Path realPath(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+        } catch (IOException e) {
+            return abs;
+        }
     }
 
     /** The same stream with defaults spelled out, so two specs that mean the same compare equal. */

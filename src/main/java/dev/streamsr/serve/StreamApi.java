@@ -5,6 +5,8 @@ import dev.streamsr.ingest.StreamRegistry;
 import dev.streamsr.ingest.StreamSpec;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -13,10 +15,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET/POST /api/streams}, {@code GET/DELETE /api/streams/{id}} on the stream registry.
- * Writes need {@code Authorization: Bearer <token>}; reads too when {@code protectReads}.
+ * Writes need {@code Authorization: Bearer <token>}; reads too when {@code protectReads}. A read
+ * without the token shows URIs with their credentials masked.
  */
 public final class StreamApi {
     private static final Logger log = LoggerFactory.getLogger(StreamApi.class);
+    /** A stream spec is a few hundred bytes; this bounds a body however it arrives (chunked included). */
+    static final int MAX_BODY_BYTES = 16 * 1024;
     private final StreamRegistry registry;
     private final byte[] token;
     private final boolean protectReads;
@@ -33,7 +38,8 @@ public final class StreamApi {
     void routes(Javalin app) {
         app.get("/api/streams", ctx -> {
             if (authorized(ctx, protectReads)) {
-                ctx.json(registry.list().values());
+                boolean full = hasToken(ctx);
+                ctx.json(registry.list().values().stream().map(s -> full ? s : s.masked()).toList());
             }
         });
         app.get("/api/streams/{id}", ctx -> {
@@ -42,7 +48,7 @@ public final class StreamApi {
                 if (s == null) {
                     ctx.status(404).json(Map.of("error", "no stream " + ctx.pathParam("id")));
                 } else {
-                    ctx.json(s);
+                    ctx.json(hasToken(ctx) ? s : s.masked());
                 }
             }
         });
@@ -50,15 +56,26 @@ public final class StreamApi {
             if (!authorized(ctx, true)) {
                 return;
             }
+            String type = ctx.contentType();
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                ctx.status(415).json(Map.of("error", "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")));
+                return;
+            }
+            byte[] body = boundedBody(ctx);
+            if (body == null) {
+                ctx.status(413).header("Connection", "close")
+                        .json(Map.of("error", "request body larger than " + MAX_BODY_BYTES + " bytes"));
+                return;
+            }
             StreamSpec spec;
             try {
-                spec = StreamSpec.fromJson(ctx.bodyAsBytes()).validate(registry.fileRoots());
+                spec = StreamSpec.fromJson(body).validate(registry.fileRoots());
             } catch (IllegalArgumentException e) {
                 ctx.status(400).json(Map.of("error", e.getMessage()));
                 return;
             }
             registry.put(spec);
-            ctx.status(201).header("Location", "/api/streams/" + spec.id()).json(spec);
+            ctx.status(201).header("Location", "/api/streams/" + spec.id()).json(spec.masked());
         });
         app.delete("/api/streams/{id}", ctx -> {
             if (!authorized(ctx, true)) {
@@ -80,15 +97,31 @@ public final class StreamApi {
         });
     }
 
+    /**
+     * The body, read from the stream rather than trusted from Content-Length (a chunked body has
+     * none); null once it passes the bound, without reading the rest.
+     */
+    private static byte[] boundedBody(Context ctx) throws IOException {
+        if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
+            return null;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            return body.length > MAX_BODY_BYTES ? null : body;
+        }
+    }
+
+    private boolean hasToken(Context ctx) {
+        String h = ctx.header("Authorization");
+        byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        return MessageDigest.isEqual(given, token);
+    }
+
     private boolean authorized(Context ctx, boolean required) {
-        if (!required) {
+        if (!required || hasToken(ctx)) {
             return true;
         }
         String h = ctx.header("Authorization");
-        byte[] given = h != null && h.startsWith("Bearer ") ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (MessageDigest.isEqual(given, token)) {
-            return true;
-        }
         log.warn("stream API: {} {} refused from {} ({})", ctx.method(), ctx.path(), ctx.ip(), h == null ? "no token" : "wrong token");
         ctx.status(401).header("WWW-Authenticate", "Bearer").json(Map.of("error", "a valid bearer token is required"));
         return false;

@@ -5,6 +5,7 @@ import dev.streamsr.packager.Rendition;
 import dev.streamsr.packager.RenditionStatus;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class StreamDirectory {
         java.util.SortedSet<String> ids = new java.util.TreeSet<>(reported.get());
         if (Files.isDirectory(root)) {
             try (Stream<Path> dirs = Files.list(root)) {
-                dirs.filter(Files::isDirectory).forEach(d -> ids.add(d.getFileName().toString()));
+                dirs.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)).forEach(d -> ids.add(d.getFileName().toString()));
             } catch (IOException e) {
                 // Listed from the reports alone.
             }
@@ -70,6 +71,9 @@ public final class StreamDirectory {
             return Optional.empty();
         }
         Path dir = root.resolve(id);
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && insideRoot(dir).isEmpty()) {
+            return Optional.empty(); // a stream directory linked to somewhere else is not ours to describe
+        }
         RenditionStatus sr = RenditionStatus.readFrom(dir.resolve(Rendition.SR.dirName()));
         RenditionStatus source = RenditionStatus.readFrom(dir.resolve(Rendition.SOURCE.dirName()));
         StreamView.Source reportedSource = sources.apply(id).map(s -> new StreamView.Source(s.state(), s.error(), s.frames(),
@@ -102,10 +106,20 @@ public final class StreamDirectory {
             return Optional.empty();
         }
         Path file = root.resolve(id).resolve(rendition.dirName()).resolve(fileName).normalize();
-        if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-            return Optional.empty();
+        return insideRoot(file).filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * The real path of {@code path} (every symlink resolved) when it lies inside the real HLS root:
+     * a link planted in the tree, to a file or to a whole stream directory, resolves outside and is refused.
+     */
+    private Optional<Path> insideRoot(Path path) {
+        try {
+            Path real = path.toRealPath();
+            return real.startsWith(root.toRealPath()) ? Optional.of(real) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // missing, or deleted by the rolling playlist meanwhile
         }
-        return Optional.of(file);
     }
 
     private static boolean isStreamId(String id) {

@@ -10,13 +10,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class StreamIdTest {
     @ParameterizedTest
-    @ValueSource(strings = {"cam1", "lobby.east-2", "A_b.C-9", "x"})
+    @ValueSource(strings = {"cam1", "lobby.east-2", "A_b.C-9", "x", "...", ".hidden"})
     void acceptsIdsFromTheAllowedAlphabet(String id) {
         assertEquals(id, StreamId.of(id).value());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "has space", "slash/no", "../etc", "ümlaut", "semi;colon"})
+    @ValueSource(strings = {"", "has space", "slash/no", "../etc", "ümlaut", "semi;colon", ".", ".."})
     void rejectsEverythingElseWithAClearMessage(String id) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StreamId.of(id));
         assertTrue(e.getMessage().contains("invalid stream id"), e.getMessage());
