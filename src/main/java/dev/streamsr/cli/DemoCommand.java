@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
+        try (shutdown; EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
             KafkaSettings settings = kafka.settings(broker.bootstrapServers());
             TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
             EncoderSettings sourceEncoder = new EncoderSettings("ultrafast", 21, 1, upscale.segmentSeconds);

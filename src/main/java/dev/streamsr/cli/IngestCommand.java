@@ -42,7 +42,7 @@ final class IngestCommand implements Callable<Integer> {
         TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
-        try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
+        try (shutdown; var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
              StatusReporter status = new StatusReporter(producer, service).start()) {

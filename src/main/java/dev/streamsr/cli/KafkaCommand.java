@@ -26,7 +26,7 @@ final class KafkaCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Shutdown shutdown = new Shutdown();
-        try (EmbeddedKafka broker = EmbeddedKafka.start(dataDir, port, kafka.limits())) {
+        try (shutdown; EmbeddedKafka broker = EmbeddedKafka.start(dataDir, port, kafka.limits())) {
             TopicAdmin.ensureTopics(kafka.settings(broker.bootstrapServers()), Topics.defaults(), kafka.topics());
             System.out.println("Kafka broker ready at " + broker.bootstrapServers() + " (Ctrl-C to stop)");
             shutdown.await();

@@ -37,7 +37,7 @@ final class PackageCommand implements Callable<Integer> {
         Shutdown shutdown = new Shutdown();
         var encoder = new dev.streamsr.media.EncoderSettings("ultrafast", sourceQuality, 1, segmentSeconds);
         var registry = metricsOptions.registry();
-        try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "package", metricsPort);
+        try (shutdown; var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "package", metricsPort);
              PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
                 pkg.groupId, registry)) {
             service.start();

@@ -59,7 +59,7 @@ final class ServeCommand implements Callable<Integer> {
             TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
             http.withStreamApi(apiOptions.api(streams));
         }
-        try (streams; sources; HttpServer server = http.start(host, port)) {
+        try (shutdown; streams; sources; HttpServer server = http.start(host, port)) {
             System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
             shutdown.await();
         }

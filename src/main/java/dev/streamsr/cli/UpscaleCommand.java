@@ -30,7 +30,7 @@ final class UpscaleCommand implements Callable<Integer> {
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
-        try (var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "upscale", metricsPort);
+        try (shutdown; var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "upscale", metricsPort);
              UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
                 upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD)) {
             service.start();

@@ -1,5 +1,7 @@
 package dev.streamsr.kafka;
 
+import dev.streamsr.frame.ContractViolation;
+import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.FrameFormat;
 import dev.streamsr.frame.FrameSize;
 
@@ -28,8 +30,31 @@ public record FrameLimits(FrameSize maxFrame) {
         return (int) Math.min(Integer.MAX_VALUE - 1, bytes);
     }
 
-    /** True when a raw frame of this size fits under the configured maximum. */
+    /**
+     * True when a raw frame of this size fits under the configured maximum: no more pixels, and no
+     * side longer than its longer side (so a portrait camera of the same size is allowed).
+     */
     public boolean allows(int width, int height) {
-        return (long) width * height <= maxFrame.pixels() && width <= 65_535 && height <= 65_535;
+        int longest = Math.max(maxFrame.width(), maxFrame.height());
+        return (long) width * height <= maxFrame.pixels() && width <= longest && height <= longest;
+    }
+
+    /**
+     * What every role that accepts a raw frame checks, not only ingest: within the maximum, and
+     * even sides (4:2:0 chroma and the H.264 encoder need them; ingest only ever produces even sizes).
+     */
+    public java.util.Optional<ContractViolation> check(Frame frame) {
+        if (!frame.format().isRaw()) {
+            return java.util.Optional.empty();
+        }
+        if (!allows(frame.width(), frame.height())) {
+            return java.util.Optional.of(new ContractViolation(ContractViolation.OVERSIZE, "frame " + frame.width() + "x" + frame.height()
+                    + " exceeds the largest allowed frame " + maxFrame + " (--max-frame-size)"));
+        }
+        if (frame.width() % 2 != 0 || frame.height() % 2 != 0) {
+            return java.util.Optional.of(new ContractViolation(ContractViolation.BAD_HEADER, "frame " + frame.width() + "x" + frame.height()
+                    + " has an odd side; raw frames have even width and height"));
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -10,6 +10,7 @@ import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.kafka.DeadLetters;
+import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.media.Fps;
@@ -58,6 +59,7 @@ final class RenditionPackager implements Runnable {
     private final HlsSettings hls;
     private final EncoderSettings encoderSettings;
     private final DeadLetters deadLetters;
+    private final FrameLimits limits;
     private final MeterRegistry registry;
     private final Map<StreamId, Output> outputs = new HashMap<>();
     private volatile boolean stopping;
@@ -82,7 +84,8 @@ final class RenditionPackager implements Runnable {
 
     /** {@code audioTopic} null: video only. */
     RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, String audioTopic, HlsSettings hls,
-                      EncoderSettings encoderSettings, DeadLetters deadLetters, MeterRegistry registry) {
+                      EncoderSettings encoderSettings, FrameLimits limits, DeadLetters deadLetters, MeterRegistry registry) {
+        this.limits = limits;
         this.rendition = rendition;
         this.consumer = consumer;
         this.topic = topic;
@@ -118,7 +121,9 @@ final class RenditionPackager implements Runnable {
                 throw e;
             }
         } finally {
-            outputs.forEach((id, o) -> closeOutput(id, o));
+            // A stop ends what is open: the last segment is written and players see #EXT-X-ENDLIST.
+            // A packager that takes the stream over later continues the playlist with a discontinuity.
+            outputs.forEach(this::end);
             outputs.clear();
             consumer.close();
         }
@@ -203,6 +208,17 @@ final class RenditionPackager implements Runnable {
     }
 
     private void write(Frame frame) {
+        if (rendition == Rendition.SOURCE) {
+            // The same contract checks as the upscaler, which dead-letters these records: here they are skipped and counted.
+            var refused = frame.format().isRaw() ? limits.check(frame)
+                    : java.util.Optional.of(new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT, "expected a raw frame on " + topic
+                            + ", got " + frame.format()));
+            if (refused.isPresent()) {
+                log.warn("stream {}: source rendition skips seq {}: {}", frame.stream(), frame.seq(), refused.get());
+                dropped(frame.stream(), "invalid").increment();
+                return;
+            }
+        }
         Output o = output(frame.stream());
         o.arrival.record(WallClock.nowNanos() - frame.ingestNanos(), TimeUnit.NANOSECONDS);
         AccessUnit au;
@@ -287,18 +303,27 @@ final class RenditionPackager implements Runnable {
 
     private void finish(EndOfStream end) {
         Output o = outputs.remove(end.stream());
-        if (o == null) {
-            return;
+        if (o != null) {
+            end(end.stream(), o);
         }
-        closeWriter(end.stream(), o, true);
-        if (o.playlist != null) {
-            o.playlist.end();
+    }
+
+    private void end(StreamId stream, Output o) {
+        closeWriter(stream, o, true);
+        try {
+            if (o.playlist != null) {
+                o.playlist.end();
+            }
+        } catch (RuntimeException e) {
+            log.warn("stream {}: cannot end {} playlist: {}", stream, rendition.dirName(), e.getMessage());
         }
         if (o.encoder != null) {
             o.encoder.close();
         }
-        writeStatus(end.stream(), o, "ended");
-        log.info("stream {}: {} rendition finished, {} frames", end.stream(), rendition.dirName(), o.frameCount);
+        if (o.playlist != null) {
+            writeStatus(stream, o, "ended");
+        }
+        log.info("stream {}: {} rendition finished, {} frames", stream, rendition.dirName(), o.frameCount);
     }
 
     private void closeOutput(StreamId id, Output o) {

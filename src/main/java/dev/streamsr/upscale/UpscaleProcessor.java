@@ -13,6 +13,7 @@ import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.DeadLetters;
+import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.media.H264Encoder;
@@ -37,6 +38,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private static final Logger log = LoggerFactory.getLogger(UpscaleProcessor.class);
 
     private final EngineSupplier engines;
+    private final FrameLimits limits;
     private final long maxLagNanos;
     private final Map<String, Counter> skippedLate = new HashMap<>();
     private final EncoderSettings encoderSettings;
@@ -51,8 +53,9 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> latentCache;
 
-    UpscaleProcessor(EngineSupplier engines, EncoderSettings encoderSettings, String sourceTopic, MeterRegistry registry,
-                     java.time.Duration maxLag) {
+    UpscaleProcessor(EngineSupplier engines, EncoderSettings encoderSettings, String sourceTopic, FrameLimits limits,
+                     MeterRegistry registry, java.time.Duration maxLag) {
+        this.limits = limits;
         this.maxLagNanos = maxLag.toNanos();
         this.engines = engines;
         this.encoderSettings = encoderSettings;
@@ -85,6 +88,11 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (frame.format() != FrameFormat.RGB) {
             deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.UNSUPPORTED_FORMAT,
                     "upscale takes RGB frames on " + sourceTopic + ", got " + frame.format() + " (run ingest with --format=RGB)"));
+            return;
+        }
+        var refused = limits.check(frame);
+        if (refused.isPresent()) {
+            deadLetter(record, frame.stream(), refused.get());
             return;
         }
         if (maxLagNanos > 0 && WallClock.nowNanos() - frame.ingestNanos() > maxLagNanos) {

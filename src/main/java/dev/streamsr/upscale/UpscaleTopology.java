@@ -41,7 +41,7 @@ public final class UpscaleTopology {
 
         Topology t = new Topology();
         t.addSource("lr", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.lr());
-        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, encoder, topics.lr(), registry, maxLag), "lr");
+        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, encoder, topics.lr(), limits, registry, maxLag), "lr");
         t.addStateStore(cache, "upscale");
         t.addSink(SR_SINK, topics.sr(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");
         t.addSink(DLQ_SINK, topics.dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");

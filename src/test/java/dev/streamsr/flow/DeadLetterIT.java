@@ -1,6 +1,7 @@
 package dev.streamsr.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamsr.frame.ContractViolation;
@@ -76,6 +77,73 @@ class DeadLetterIT extends EmbeddedBrokerTest {
             assertEquals(0L, seqs.get(0));
             assertEquals(49L, seqs.get(49));
             assertEquals(4.0, flow.registry.find("streamsr.dlq.records").counters().stream().mapToDouble(c -> c.count()).sum());
+        }
+    }
+
+    /**
+     * What ingest would never publish, written straight to the topic: a stream id that names a
+     * directory, frames over --max-frame-size, an odd side. The upscaler dead-letters each with its
+     * reason, the source rendition skips it, nothing lands outside the HLS root, and the good
+     * stream's source rendition keeps one timeline (it used to fail and restart).
+     */
+    @Test
+    void everyRoleThatAcceptsFramesAppliesTheSameContract(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        var small = new dev.streamsr.kafka.KafkaSettings(kafka.bootstrapServers(), null,
+                new dev.streamsr.kafka.FrameLimits(new dev.streamsr.frame.FrameSize(320, 240)));
+        java.nio.file.Path hls = tmp.resolve("hls");
+        try (Flow flow = new Flow(small);
+             var producer = new KafkaProducer<byte[], byte[]>(kafka.producer("vandal"))) {
+            flow.upscale(false, EndToEndIT.BICUBIC, new EncoderSettings("ultrafast", 23, 1, 1), StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+            flow.packager(new dev.streamsr.packager.HlsSettings(hls, 1, 0, 0));
+            IngestService ingest = flow.ingest(IngestSettings.defaults());
+            ingest.start(Source.parse(StreamId.of("cam"), "test://ball?size=64x48&fps=25/1&frames=75&live=true", false));
+
+            Thread.sleep(1000);
+            String lr = flow.topics.lr();
+            for (String dir : new String[] {"..", "."}) {
+                Frame f = new Frame(new StreamId("x"), 0, 0, 64, 48, FrameFormat.RGB, false, 1, "25/1", new byte[64 * 48 * 3]);
+                producer.send(new ProducerRecord<>(lr, null, dir.getBytes(StandardCharsets.UTF_8), f.payload(), FrameHeaders.of(f))).get();
+            }
+            Frame big = new Frame(StreamId.of("cam"), 20_000, 0, 640, 480, FrameFormat.RGB, false, 1, "25/1", new byte[640 * 480 * 3]);
+            producer.send(new ProducerRecord<>(lr, null, big.stream().toKey(), big.payload(), FrameHeaders.of(big))).get();
+            Frame line = new Frame(StreamId.of("cam"), 20_001, 0, 65_535, 1, FrameFormat.RGB, false, 1, "25/1", new byte[65_535 * 3]);
+            producer.send(new ProducerRecord<>(lr, null, line.stream().toKey(), line.payload(), FrameHeaders.of(line))).get();
+            Frame odd = new Frame(StreamId.of("cam"), 20_002, 0, 63, 47, FrameFormat.RGB, false, 1, "25/1", new byte[63 * 47 * 3]);
+            producer.send(new ProducerRecord<>(lr, null, odd.stream().toKey(), odd.payload(), FrameHeaders.of(odd))).get();
+            assertTrue(ingest.awaitAll(60_000));
+
+            var dlq = TopicReader.readUntil(kafka, flow.topics.dlq(), true, Duration.ofSeconds(60), r -> r.size() >= 5);
+            List<String> reasons = new ArrayList<>();
+            for (var r : dlq) {
+                reasons.add(new String(r.key(), StandardCharsets.UTF_8) + " " + text(r.headers(), FrameHeaders.DLQ_REASON));
+            }
+            java.util.Collections.sort(reasons);
+            assertEquals(List.of(". " + ContractViolation.BAD_KEY, ".. " + ContractViolation.BAD_KEY, "cam " + ContractViolation.BAD_HEADER,
+                    "cam " + ContractViolation.OVERSIZE, "cam " + ContractViolation.OVERSIZE), reasons);
+
+            var sr = TopicReader.readUntil(kafka, flow.topics.sr(), true, Duration.ofSeconds(60), TopicReader.endedAll("cam"));
+            long upscaled = sr.stream().filter(r -> FrameHeaders.decode(r.key(), r.headers(), r.value()) instanceof Decoded.FrameRecord f
+                    && f.frame().width() == 256).count();
+            assertEquals(75, upscaled, "only the good frames were upscaled, all of them");
+            assertEquals(75, sr.stream().filter(r -> FrameHeaders.decode(r.key(), r.headers(), r.value()) instanceof Decoded.FrameRecord).count());
+
+            java.nio.file.Path playlist = hls.resolve("cam/source/index.m3u8");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!(java.nio.file.Files.isRegularFile(playlist) && java.nio.file.Files.readString(playlist).contains("#EXT-X-ENDLIST"))
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            String source = java.nio.file.Files.readString(playlist);
+            assertTrue(source.contains("#EXT-X-ENDLIST"), source);
+            assertFalse(source.contains("#EXT-X-DISCONTINUITY"), "the source rendition kept one timeline:\n" + source);
+            assertEquals(3.0, flow.registry.get("streamsr.frames.dropped").tag("stream", "cam").tag("reason", "invalid").counter().count(),
+                    "the source rendition counted what it skipped");
+            try (var left = java.nio.file.Files.list(tmp)) {
+                assertEquals(List.of(hls), left.toList(), "nothing was written beside the HLS root");
+            }
+            try (var streams = java.nio.file.Files.list(hls)) {
+                assertEquals(List.of(hls.resolve("cam")), streams.toList(), "no directory for '.' or '..' inside it either");
+            }
         }
     }
 
