@@ -12,8 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,7 @@ public final class OnnxRuntimeEngine implements Engine {
     private final int threads;
     private final ModelInfo model;
     private final OnnxJavaType latentType;
-    private final Map<Long, OrtBuffers> buffersByShape = new HashMap<>();
+    private final ShapeCache<OrtBuffers> buffersByShape = new ShapeCache<>(ShapeCache.DEFAULT_CAPACITY);
     private OrtBuffers last;
 
     public OnnxRuntimeEngine(Path modelFile, int intraOpThreads) {
@@ -116,10 +115,14 @@ public final class OnnxRuntimeEngine implements Engine {
             return b;
         }
         model.checkSize(height, width);
-        long key = ((long) batch << 40) | ((long) height << 20) | width;
-        b = buffersByShape.computeIfAbsent(key, k -> new OrtBuffers(batch, height, width));
+        b = buffersByShape.get(batch, height, width, () -> new OrtBuffers(batch, height, width));
         last = b;
         return b;
+    }
+
+    /** How many buffer sets are held now (bounded by {@link ShapeCache#DEFAULT_CAPACITY}). */
+    int cachedShapes() {
+        return buffersByShape.size();
     }
 
     @Override
@@ -135,8 +138,8 @@ public final class OnnxRuntimeEngine implements Engine {
 
     @Override
     public void close() {
-        buffersByShape.values().forEach(OrtBuffers::close);
-        buffersByShape.clear();
+        buffersByShape.close();
+        last = null;
         if (runner != null) {
             runner.close();
         }
@@ -166,11 +169,20 @@ public final class OnnxRuntimeEngine implements Engine {
             }
         }
 
-        private static ByteBuffer direct(long bytes) {
+        /** Native memory freed in {@link #close}, not whenever the garbage collector gets to a direct buffer. */
+        private final java.util.List<BytePointer> memory = new java.util.ArrayList<>(5);
+
+        private ByteBuffer direct(long bytes) {
             if (bytes > Integer.MAX_VALUE) {
                 throw new EngineException("tensor of " + bytes + " bytes is too large for one buffer; lower the batch size");
             }
-            return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+            BytePointer p = new BytePointer(bytes);
+            if (p.isNull()) {
+                throw new EngineException("cannot allocate " + bytes + " bytes for a tensor");
+            }
+            memory.add(p);
+            p.capacity(bytes).zero(); // as a direct ByteBuffer would be: a first call may read a latent nobody wrote
+            return p.asByteBuffer().order(ByteOrder.nativeOrder());
         }
 
 
@@ -186,6 +198,8 @@ public final class OnnxRuntimeEngine implements Engine {
         @Override
         public void close() {
             binding.close();
+            memory.forEach(BytePointer::deallocate);
+            memory.clear();
         }
     }
 }

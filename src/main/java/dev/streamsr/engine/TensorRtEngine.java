@@ -3,9 +3,7 @@ package dev.streamsr.engine;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
@@ -46,7 +44,7 @@ public final class TensorRtEngine implements Engine {
     private final ICudaEngine engine;
     private final IExecutionContext context;
     private final CUstream_st stream = new CUstream_st();
-    private final Map<Long, TrtBuffers> buffersByShape = new HashMap<>();
+    private final ShapeCache<TrtBuffers> buffersByShape = new ShapeCache<>(ShapeCache.DEFAULT_CAPACITY);
     private final BytePointer lrName = new BytePointer("lr");
     private final BytePointer prevLrName = new BytePointer("prev_lr");
     private final BytePointer prevLatentName = new BytePointer("prev_latent");
@@ -176,8 +174,10 @@ public final class TensorRtEngine implements Engine {
             throw new EngineException("batch " + batch + " of " + width + "x" + height + " is outside the TensorRT profile "
                     + profiles.signature() + "; list the size in --engine-sizes");
         }
-        long key = ((long) batch << 40) | ((long) height << 20) | width;
-        return buffersByShape.computeIfAbsent(key, k -> new TrtBuffers(batch, height, width));
+        return buffersByShape.get(batch, height, width, () -> {
+            bound = null; // the evicted set's addresses may be reused by the new one
+            return new TrtBuffers(batch, height, width);
+        });
     }
 
     @Override
@@ -210,8 +210,7 @@ public final class TensorRtEngine implements Engine {
 
     @Override
     public void close() {
-        buffersByShape.values().forEach(TrtBuffers::close);
-        buffersByShape.clear();
+        buffersByShape.close();
         context.close();
         engine.close();
         runtime.close();

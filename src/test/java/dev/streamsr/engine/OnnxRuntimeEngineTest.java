@@ -52,6 +52,43 @@ class OnnxRuntimeEngineTest {
         }
     }
 
+    /**
+     * A stream whose size keeps changing (36 sizes) holds a bounded number of buffer sets, and
+     * their native memory is given back: resident memory after 36 sizes is what it was after the
+     * first few. Without the bound it grew by the buffers of every size ever seen (~28 MB each here).
+     */
+    @Test
+    void memoryStaysFlatUnderAStreamThatKeepsChangingSize() throws Exception {
+        try (OnnxRuntimeEngine engine = new OnnxRuntimeEngine(BICUBIC, 1)) {
+            long settled = 0;
+            for (int i = 0; i < 36; i++) {
+                int w = 960 + 2 * i;
+                EngineBuffers b = engine.buffers(1, 540, w);
+                engine.run(b);
+                assertTrue(engine.cachedShapes() <= ShapeCache.DEFAULT_CAPACITY, engine.cachedShapes() + " shapes held");
+                if (i == ShapeCache.DEFAULT_CAPACITY + 1) {
+                    settled = residentBytes();
+                }
+            }
+            long grown = residentBytes() - settled;
+            System.out.printf("36 frame sizes 960..1030x540 -> x4: resident memory grew %d MB after the first %d sizes%n",
+                    grown >> 20, ShapeCache.DEFAULT_CAPACITY + 2);
+            assertTrue(grown < 200L << 20, "resident memory grew " + (grown >> 20) + " MB over 26 more sizes");
+            EngineBuffers fresh = engine.buffers(1, 540, 960);
+            engine.run(fresh);
+            assertTrue(fresh.sr().get(0) != 0 || fresh.sr().get(1) != 0 || fresh.sr().capacity() > 0, "an evicted size comes back usable");
+        }
+    }
+
+    private static long residentBytes() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
     @Test
     void swappedLatentsCarryHistoryWithoutCopying() {
         try (Engine engine = new OnnxRuntimeEngine(COUNTER, 1)) {
