@@ -77,7 +77,8 @@ public final class StreamIngest implements Runnable {
         this.source = source;
         this.settings = settings;
         // A live source must not wait for the broker (the camera would not wait either): a bounded outbox sits between them.
-        this.sink = source.kind().live() ? new LiveOutbox(source.stream(), sink, settings.liveBufferFrames(), registry) : sink;
+        // A looped file plays at its own rate like the live stream it stands in for, and follows the same policy.
+        this.sink = source.kind().live() || source.loop() ? new LiveOutbox(source.stream(), sink, settings.liveBufferFrames(), registry) : sink;
         this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         String id = source.stream().value();
         this.framesIn = Counter.builder("streamsr.ingest.frames").description("Frames published to streamsr.lr")
@@ -137,6 +138,11 @@ public final class StreamIngest implements Runnable {
                 if (stopping || outcome == Outcome.STOPPED) {
                     break;
                 }
+                if (outcome == Outcome.NO_VIDEO && !source.kind().live()) {
+                    // A file without video will not grow one: looping or retrying it would only hang.
+                    fail(lastError);
+                    return;
+                }
                 if (outcome == Outcome.ENDED && source.loop() && seq > before) {
                     log.info("stream {}: source ended after {} frames, looping", source.stream(), seq);
                     // The next loop starts right after the last frame, whatever PTS the file itself starts at
@@ -151,7 +157,7 @@ public final class StreamIngest implements Runnable {
                         fail("every frame exceeded the largest allowed frame " + settings.limits().maxFrame()
                                 + "; cap the source with --max-input-size or raise --max-frame-size");
                     } else if (seq == 0) {
-                        fail("source has no video frames (is " + source.uri() + " a video?)");
+                        fail("source has no video frames (is " + source.display() + " a video?)");
                     } else {
                         finish(StreamState.ENDED);
                     }
@@ -169,7 +175,7 @@ public final class StreamIngest implements Runnable {
                 state = StreamState.RECONNECTING;
                 reconnects.increment();
                 Duration wait = backoff.delay(failures, ThreadLocalRandom.current());
-                log.warn("stream {}: source {} {}; reconnect attempt {} in {} ms", source.stream(), source.uri(),
+                log.warn("stream {}: source {} {}; reconnect attempt {} in {} ms", source.stream(), source.display(),
                         outcome == Outcome.ENDED ? "ended" : "failed: " + lastError, failures, wait.toMillis());
                 sleep(wait);
             }
@@ -179,7 +185,7 @@ public final class StreamIngest implements Runnable {
             state = StreamState.STOPPED;
         } catch (RuntimeException | Error e) {
             fail(e.toString());
-            log.error("stream {}: ingest crashed", source.stream(), e);
+            log.error("stream {}: ingest crashed: {}", source.stream(), Credentials.mask(e.toString()));
         } finally {
             if (sink instanceof LiveOutbox outbox) {
                 outbox.close();
@@ -189,9 +195,9 @@ public final class StreamIngest implements Runnable {
     }
 
     private void fail(String why) {
-        lastError = why;
+        lastError = Credentials.mask(why);
         state = StreamState.FAILED;
-        log.error("stream {}: source {} failed: {}", source.stream(), source.uri(), why);
+        log.error("stream {}: source {} failed: {}", source.stream(), source.display(), lastError);
         if (seq > 0) {
             // Downstream finalises what it has; the stream is over until an operator restarts it.
             sink.end(new EndOfStream(source.stream(), seq, WallClock.nowNanos()));
@@ -204,7 +210,7 @@ public final class StreamIngest implements Runnable {
         log.info("stream {}: source ended, {} frames published", source.stream(), seq);
     }
 
-    private enum Outcome { ENDED, FAILED, STOPPED }
+    private enum Outcome { ENDED, FAILED, STOPPED, NO_VIDEO }
 
     private Outcome playOnce() {
         if (source.kind() == SourceKind.FILE) {
@@ -215,11 +221,11 @@ public final class StreamIngest implements Runnable {
             }
         }
         String description = SourcePipeline.describe(source, settings);
-        log.debug("stream {}: pipeline {}", source.stream(), description);
+        log.debug("stream {}: pipeline {}", source.stream(), Credentials.mask(description));
         List<GError> errors = new ArrayList<>();
         Element parsed = Gst.parseLaunch(description, errors);
         if (!errors.isEmpty() || !(parsed instanceof Pipeline pipeline)) {
-            lastError = "cannot build pipeline: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage());
+            lastError = Credentials.mask("cannot build pipeline: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage()));
             if (parsed != null) {
                 parsed.dispose();
             }
@@ -239,6 +245,23 @@ public final class StreamIngest implements Runnable {
         };
         if (pipeline.getElementByName("media") instanceof URIDecodeBin uridecodebin) {
             uridecodebin.connect(lowLatency);
+        }
+        // A source whose demuxer exposes streams but none of them video (an .m4a, an audio-only
+        // feed) would otherwise sit in "starting" forever: the video appsink never sees data or EOS.
+        AtomicLong pads = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean videoPad = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean allPads = new java.util.concurrent.atomic.AtomicBoolean();
+        Element media = pipeline.getElementByName("media");
+        Element.PAD_ADDED onPad = (element, pad) -> {
+            pads.incrementAndGet();
+            if (isVideo(pad)) {
+                videoPad.set(true);
+            }
+        };
+        Element.NO_MORE_PADS onAllPads = element -> allPads.set(true);
+        if (media != null) {
+            media.connect(onPad);
+            media.connect(onAllPads);
         }
         AppSink appsink = (AppSink) pipeline.getElementByName("frames");
         Pad sinkPad = appsink.getStaticPad("sink");
@@ -264,8 +287,13 @@ public final class StreamIngest implements Runnable {
             pipeline.play();
             while (!stopping) {
                 String err = busError.get();
+                boolean noVideo = pads.get() > 0 && !videoPad.get();
+                if (noVideo && (allPads.get() || err != null)) {
+                    lastError = "no video stream in " + source.display() + (err == null ? "" : " (" + Credentials.mask(err) + ")");
+                    return Outcome.NO_VIDEO;
+                }
                 if (err != null) {
-                    lastError = err;
+                    lastError = Credentials.mask(err);
                     return Outcome.FAILED;
                 }
                 Sample sample = appsink.emit(Sample.class, "try-pull-sample", PULL_TIMEOUT_NS);
@@ -299,9 +327,21 @@ public final class StreamIngest implements Runnable {
                 sinkPad.removeProbe(counter);
             }
             bus.disconnect(onError);
+            if (media != null) {
+                media.disconnect(onPad);
+                media.disconnect(onAllPads);
+            }
             audioSinks.forEach(a -> a.disconnect(onAudio));
             pipeline.dispose();
         }
+    }
+
+    private static boolean isVideo(Pad pad) {
+        Caps caps = pad.getCurrentCaps();
+        if (caps == null || caps.size() == 0) {
+            caps = pad.queryCaps(null);
+        }
+        return caps != null && caps.size() > 0 && caps.getStructure(0).getName().startsWith("video/");
     }
 
     /** A buffer's PTS on the stream's timeline: as the source says, or continued across loops of a file. */

@@ -188,6 +188,29 @@ class IngestIT extends EmbeddedBrokerTest {
         }
     }
 
+    /** An audio-only file fails at once and says so, with audio forwarding on (it hung) and off (an internal error). */
+    @Test
+    void aFileWithoutVideoFailsPromptlySayingSo() throws Exception {
+        Path m4a = tmp.resolve("voice.m4a");
+        Process make = new ProcessBuilder("gst-launch-1.0", "-q", "audiotestsrc", "num-buffers=100", "!", "audioconvert", "!", "avenc_aac",
+                "!", "mp4mux", "!", "filesink", "location=" + m4a).redirectErrorStream(true).start();
+        assertEquals(0, make.waitFor(), new String(make.getInputStream().readAllBytes()));
+        for (boolean audio : new boolean[] {true, false}) {
+            IngestSettings settings = IngestSettings.defaults().withAudio(audio);
+            try (Run run = ingest(settings)) {
+                long t0 = System.nanoTime();
+                StreamIngest s = run.service().start(Source.parse(StreamId.of("voice"), m4a.toString(), false));
+                assertTrue(run.service().awaitAll(10_000), "the stream ended (audio " + audio + "), state " + s.state());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(StreamState.FAILED, s.state());
+                assertEquals(0, s.framesPublished());
+                assertTrue(s.lastError().startsWith("no video stream in "), s.lastError());
+                assertTrue(s.lastError().contains("voice.m4a"), s.lastError());
+                assertTrue(ms < 5_000, "failed in " + ms + " ms");
+            }
+        }
+    }
+
     @Test
     void anUnreachableLiveSourceIsRetriedThenReportedWhileOthersFlow() throws Exception {
         IngestSettings settings = IngestSettings.defaults().withRetries(2, Duration.ofMillis(100), Duration.ofMillis(400));
