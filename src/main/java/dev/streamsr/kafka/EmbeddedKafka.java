@@ -36,12 +36,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final int saslPort;
     private final KafkaRaftServer server;
+    private final DataDirLock lock;
 
     /** A SCRAM-SHA-512 user for a SASL_PLAINTEXT listener beside the plaintext one. */
     public record ScramUser(String name, String password) {
     }
 
-    private EmbeddedKafka(Path dataDir, boolean temporary, int port, int saslPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, boolean temporary, int port, int saslPort, KafkaRaftServer server, DataDirLock lock) {
+        this.lock = lock;
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.port = port;
@@ -72,40 +74,52 @@ public final class EmbeddedKafka implements AutoCloseable {
         boolean temporary = dataDir == null;
         try {
             Path dir = temporary ? Files.createTempDirectory("streamsr-kafka-") : Files.createDirectories(dataDir);
-            int brokerPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
-            int saslPort = user == null ? 0 : freePort();
-            Properties props = brokerProperties(dir, brokerPort, controllerPort, limits);
-            if (user != null) {
-                String protocol = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
-                props.put("listeners", props.getProperty("listeners") + "," + protocol + "://127.0.0.1:" + saslPort);
-                props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + protocol + "://127.0.0.1:" + saslPort);
-                props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + "," + protocol + ":" + protocol);
-                props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-                props.put("listener.name." + protocol.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
-                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-                if (tls != null) {
-                    props.put("ssl.keystore.type", "PKCS12");
-                    props.put("ssl.keystore.location", tls.keystore().toAbsolutePath().toString());
-                    props.put("ssl.keystore.password", tls.password());
-                    props.put("ssl.key.password", tls.password());
-                }
+            // Before anything touches the directory: a second broker on a live one's data corrupts its metadata log.
+            DataDirLock lock = DataDirLock.acquire(dir);
+            try {
+                return start(dir, temporary, lock, port, limits, user, tls, t0);
+            } catch (RuntimeException | IOException e) {
+                lock.close();
+                throw e;
             }
-            Path file = dir.resolve("server.properties");
-            try (OutputStream out = Files.newOutputStream(file)) {
-                props.store(out, "StreamSR embedded broker");
-            }
-            format(dir, file, user);
-            KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-            server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, brokerPort, saslPort, server);
-            kafka.awaitReady();
-            log.info("embedded Kafka broker (KRaft) ready at {} in {} ms, data in {}{}", kafka.bootstrapServers(),
-                    (System.nanoTime() - t0) / 1_000_000, dir, temporary ? " (temporary)" : "");
-            return kafka;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the embedded broker's data directory", e);
         }
+    }
+
+    private static EmbeddedKafka start(Path dir, boolean temporary, DataDirLock lock, int port, FrameLimits limits, ScramUser user,
+                                       Tls tls, long t0) throws IOException {
+        int brokerPort = port == 0 ? freePort() : port;
+        int controllerPort = freePort();
+        int saslPort = user == null ? 0 : freePort();
+        Properties props = brokerProperties(dir, brokerPort, controllerPort, limits);
+        if (user != null) {
+            String protocol = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+            props.put("listeners", props.getProperty("listeners") + "," + protocol + "://127.0.0.1:" + saslPort);
+            props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + protocol + "://127.0.0.1:" + saslPort);
+            props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + "," + protocol + ":" + protocol);
+            props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.put("listener.name." + protocol.toLowerCase(java.util.Locale.ROOT) + ".scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            if (tls != null) {
+                props.put("ssl.keystore.type", "PKCS12");
+                props.put("ssl.keystore.location", tls.keystore().toAbsolutePath().toString());
+                props.put("ssl.keystore.password", tls.password());
+                props.put("ssl.key.password", tls.password());
+            }
+        }
+        Path file = dir.resolve("server.properties");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            props.store(out, "StreamSR embedded broker");
+        }
+        format(dir, file, user);
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        server.startup();
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, brokerPort, saslPort, server, lock);
+        kafka.awaitReady();
+        log.info("embedded Kafka broker (KRaft) ready at {} in {} ms, data in {}{}", kafka.bootstrapServers(),
+                (System.nanoTime() - t0) / 1_000_000, dir, temporary ? " (temporary)" : "");
+        return kafka;
     }
 
     public String bootstrapServers() {
@@ -195,6 +209,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
+        lock.close();
         if (temporary) {
             try (Stream<Path> files = Files.walk(dataDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
