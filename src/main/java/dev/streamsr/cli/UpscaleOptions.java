@@ -35,8 +35,9 @@ public final class UpscaleOptions {
             description = "How long a frame waits for frames of other streams to share its engine call; PT0S disables batching. Default: ${DEFAULT-VALUE}.")
     Duration batchWindow;
 
-    @Option(names = "--max-lag", defaultValue = "PT0S",
-            description = "Skip (and count, reason max-lag) frames that waited longer than this since ingest, so an overloaded upscaler stays live; PT0S never skips (files, archives). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-lag", defaultValue = "PT1S",
+            description = {"Keeps live streams live when the engine cannot keep up: their frames that waited longer than this since ingest are skipped (reason max-lag),",
+                    "and frames behind are shared in turn between the streams (reason fair-share). Files are never skipped; PT0S never skips. Default: ${DEFAULT-VALUE}."})
     Duration maxLag;
 
     @Option(names = "--engine-sizes", split = ",", defaultValue = "640x360,160x90,1280x720", converter = FrameSizeConverter.class,

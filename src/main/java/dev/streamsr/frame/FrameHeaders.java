@@ -20,6 +20,8 @@ public final class FrameHeaders {
     public static final String KEYFRAME = "streamsr.keyframe";
     public static final String INGEST_NS = "streamsr.ingest-ns";
     public static final String FPS = "streamsr.fps";
+    /** {@code true} on frames of a real-time source; absent (false) on a file's frames. */
+    public static final String LIVE = "streamsr.live";
     /** Audio records only: duration of the AAC frame in ns. */
     public static final String DURATION = "streamsr.duration";
     /** Present (value {@code true}) only on the end-of-stream marker. */
@@ -46,6 +48,9 @@ public final class FrameHeaders {
         }
         put(h, INGEST_NS, Long.toString(frame.ingestNanos()));
         put(h, FPS, frame.fps());
+        if (frame.live()) {
+            put(h, LIVE, "true");
+        }
         return h;
     }
 
@@ -111,7 +116,8 @@ public final class FrameHeaders {
                     throw new Violation(ContractViolation.WRONG_PAYLOAD_SIZE, "empty H264 access unit");
                 }
             }
-            return new Decoded.FrameRecord(new Frame(stream, seq, pts, width, height, format, keyframe, ingestNs, fps, value));
+            boolean live = "true".equals(text(headers, LIVE));
+            return new Decoded.FrameRecord(new Frame(stream, seq, pts, width, height, format, keyframe, ingestNs, fps, value, live));
         } catch (Violation v) {
             return new Decoded.Invalid(stream, new ContractViolation(v.reason, v.getMessage()));
         }

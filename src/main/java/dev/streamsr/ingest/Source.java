@@ -48,6 +48,15 @@ public record Source(StreamId stream, URI uri, SourceKind kind, boolean loop) {
         return stream + "=" + display();
     }
 
+    /**
+     * True when frames come at the source's own pace in real time: live sources, looped files and
+     * test patterns with {@code live=true}. Their frames may be skipped downstream to stay live.
+     */
+    public boolean realTime() {
+        String q = uri.getRawQuery();
+        return kind.live() || loop || (kind == SourceKind.TEST && q != null && java.util.Arrays.asList(q.split("&")).contains("live=true"));
+    }
+
     /** True when the source keeps going after it fails or ends: live sources and looped files. */
     public boolean restartable() {
         return kind.live() || loop;

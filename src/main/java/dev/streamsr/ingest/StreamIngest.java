@@ -441,7 +441,7 @@ public final class StreamIngest implements Runnable {
         }
         lastPts = pts;
         Frame frame = new Frame(source.stream(), seq, pts, width, height, settings.format(), false,
-                WallClock.nowNanos(), fps, payload);
+                WallClock.nowNanos(), fps, payload, source.realTime());
         sink.publish(frame);
         seq++;
         framesIn.increment();

@@ -39,8 +39,9 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private final EngineSupplier engines;
     private final FrameLimits limits;
-    private final long maxLagNanos;
+    private final java.util.function.Supplier<EngineShare> shares;
     private final Map<String, Counter> skippedLate = new HashMap<>();
+    private final Map<String, Counter> skippedFair = new HashMap<>();
     private final EncoderSettings encoderSettings;
     private final String sourceTopic;
     private final MeterRegistry registry;
@@ -53,10 +54,10 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> latentCache;
 
-    UpscaleProcessor(EngineSupplier engines, EncoderSettings encoderSettings, String sourceTopic, FrameLimits limits,
-                     MeterRegistry registry, java.time.Duration maxLag) {
+    UpscaleProcessor(EngineSupplier engines, java.util.function.Supplier<EngineShare> shares, EncoderSettings encoderSettings,
+                     String sourceTopic, FrameLimits limits, MeterRegistry registry) {
         this.limits = limits;
-        this.maxLagNanos = maxLag.toNanos();
+        this.shares = shares;
         this.engines = engines;
         this.encoderSettings = encoderSettings;
         this.sourceTopic = sourceTopic;
@@ -95,11 +96,19 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             deadLetter(record, frame.stream(), refused.get());
             return;
         }
-        if (maxLagNanos > 0 && WallClock.nowNanos() - frame.ingestNanos() > maxLagNanos) {
-            // An overloaded upscaler stays live by skipping what is already too old to matter; the
-            // stream's history keeps the last frame it did upscale.
-            skippedLate.computeIfAbsent(frame.stream().value(), id -> Metrics.framesDropped(registry, id, "max-lag")).increment();
-            return;
+        // An overloaded upscaler stays live by skipping what is already too old to matter, and fair by
+        // taking the streams that are behind in turn; a stream's history keeps the last frame it did upscale.
+        switch (shares.get().decide(frame.stream(), frame.live(), WallClock.nowNanos() - frame.ingestNanos(), System.nanoTime())) {
+            case SKIP_MAX_LAG -> {
+                skippedLate.computeIfAbsent(frame.stream().value(), id -> Metrics.framesDropped(registry, id, "max-lag")).increment();
+                return;
+            }
+            case SKIP_FAIR_SHARE -> {
+                skippedFair.computeIfAbsent(frame.stream().value(), id -> Metrics.framesDropped(registry, id, "fair-share")).increment();
+                return;
+            }
+            case UPSCALE -> {
+            }
         }
         Engine engine = engines.forCurrentThread();
         int w = frame.width();
@@ -171,6 +180,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             encoder.close();
         }
         latentCache.delete(end.stream().value());
+        shares.get().forget(end.stream());
         context.forward(record, UpscaleTopology.SR_SINK);
         log.info("stream {}: end of stream after {} frames", end.stream(), end.frames());
     }

@@ -26,7 +26,11 @@ public final class UpscaleTopology {
         return build(topics, limits, changelogState, engines, encoder, registry, java.time.Duration.ZERO);
     }
 
-    /** {@code maxLag} above zero skips frames that waited longer than that since ingest (counted, reason max-lag). */
+    /**
+     * {@code maxLag} above zero keeps live streams live: their frames that waited longer than that
+     * since ingest are skipped (reason max-lag), and frames behind are shared fairly between the
+     * streams (reason fair-share; see {@link EngineShare}). Files' frames are never skipped.
+     */
     public static Topology build(Topics topics, FrameLimits limits, boolean changelogState, EngineSupplier engines,
                                  EncoderSettings encoder, MeterRegistry registry, java.time.Duration maxLag) {
         StoreBuilder<KeyValueStore<String, byte[]>> cache = Stores.keyValueStoreBuilder(
@@ -39,9 +43,12 @@ public final class UpscaleTopology {
                 : cache.withLoggingDisabled();
         cache = cache.withCachingDisabled();
 
+        // One share per stream thread, as each thread has its own engine (EngineSupplier).
+        Map<Thread, EngineShare> shares = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Supplier<EngineShare> share = () -> shares.computeIfAbsent(Thread.currentThread(), th -> new EngineShare(maxLag));
         Topology t = new Topology();
         t.addSource("lr", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.lr());
-        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, encoder, topics.lr(), limits, registry, maxLag), "lr");
+        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, share, encoder, topics.lr(), limits, registry), "lr");
         t.addStateStore(cache, "upscale");
         t.addSink(SR_SINK, topics.sr(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");
         t.addSink(DLQ_SINK, topics.dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");

@@ -17,8 +17,15 @@ import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.Flow;
 import dev.streamsr.testing.TopicReader;
 import dev.streamsr.upscale.UpscaleSettings;
+import dev.streamsr.frame.WallClock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +91,67 @@ class OverloadIT extends EmbeddedBrokerTest {
             assertEquals(upscaled, counter == null ? 0 : (long) counter.count());
             assertEquals(80, upscaled + (long) skipped, "every frame is upscaled or counted as skipped");
         }
+    }
+
+    /**
+     * Four live streams at 30 fps against an engine that manages 25 frames a second in all, with
+     * the default bound of the upscale command: each stream gets about a quarter of the engine
+     * (streams that share a partition included), the output stays live, and every frame is upscaled
+     * or counted as skipped with its reason.
+     */
+    @Test
+    void fourLiveStreamsShareAnOverloadedEngineFairlyAndStayLive() throws Exception {
+        List<String> ids = List.of("cam-a", "cam-b", "cam-c", "cam-d");
+        Duration maxLag = Duration.ofSeconds(1);
+        Map<String, Long> upscaled = new ConcurrentHashMap<>();
+        List<Long> latenciesMs = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Flow flow = new Flow(kafka)) {
+            UpscaleSettings settings = UpscaleSettings.defaults().withEncoder(new EncoderSettings("ultrafast", 23, 1, 1)).withMaxLag(maxLag);
+            flow.upscale(settings, slow(40), StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+            AtomicBoolean reading = new AtomicBoolean(true);
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try (var c = new KafkaConsumer<byte[], byte[]>(kafka.consumer("overload-watch", true))) {
+                    c.subscribe(List.of(flow.topics.sr()));
+                    while (reading.get()) {
+                        for (var r : c.poll(Duration.ofMillis(100))) {
+                            if (FrameHeaders.decode(r.key(), r.headers(), r.value()) instanceof Decoded.FrameRecord f) {
+                                latenciesMs.add((WallClock.nowNanos() - f.frame().ingestNanos()) / 1_000_000);
+                                upscaled.merge(f.frame().stream().value(), 1L, Long::sum);
+                            }
+                        }
+                    }
+                }
+            });
+            IngestService ingest = flow.ingest(IngestSettings.defaults());
+            for (String id : ids) {
+                ingest.start(Source.parse(StreamId.of(id), "test://ball?live=true&fps=30/1&size=160x120&frames=300", false));
+            }
+            assertTrue(ingest.awaitAll(60_000));
+            TopicReader.readUntil(kafka, flow.topics.sr(), true, Duration.ofSeconds(60), TopicReader.endedAll(ids.toArray(String[]::new)));
+            Thread.sleep(500);
+            reading.set(false);
+            reader.join(5_000);
+
+            long max = upscaled.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            for (String id : ids) {
+                long in = (long) flow.registry.get("streamsr.ingest.frames").tag("stream", id).counter().count();
+                double late = count(flow, id, "max-lag");
+                double fair = count(flow, id, "fair-share");
+                long out = upscaled.getOrDefault(id, 0L);
+                System.out.printf("%s: in %d, upscaled %d, skipped max-lag %.0f, fair-share %.0f%n", id, in, out, late, fair);
+                assertEquals(300, in);
+                assertEquals(in, out + (long) late + (long) fair, id + ": every frame is upscaled or counted as skipped");
+                assertTrue(out >= 0.7 * max, id + " got " + out + " frames, the busiest stream " + max + ": " + upscaled);
+            }
+            List<Long> sorted = latenciesMs.stream().sorted().toList();
+            long p99 = sorted.get((int) Math.floor(0.99 * (sorted.size() - 1)));
+            System.out.printf("ingest -> SR record: p50 %d ms, p99 %d ms over %d frames%n", sorted.get(sorted.size() / 2), p99, sorted.size());
+            assertTrue(p99 < maxLag.toMillis() + 600, "latency p99 " + p99 + " ms; the bound is " + maxLag.toMillis() + " ms");
+        }
+    }
+
+    private static double count(Flow flow, String stream, String reason) {
+        var c = flow.registry.find("streamsr.frames.dropped").tags("stream", stream, "reason", reason).counter();
+        return c == null ? 0 : c.count();
     }
 }

@@ -3,7 +3,9 @@ package dev.streamsr.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
@@ -47,6 +49,17 @@ class FrameHeadersTest {
         noDuration.remove(FrameHeaders.DURATION);
         Decoded missing = FrameHeaders.decode(a.stream().toKey(), noDuration, adts);
         assertEquals(ContractViolation.MISSING_HEADER, assertInstanceOf(Decoded.Invalid.class, missing).violation().reason());
+    }
+
+    @Test
+    void theLiveFlagTravelsOnlyWhenSet() {
+        Frame live = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, "30/1", new byte[24], true);
+        var h = FrameHeaders.of(live);
+        assertTrue(((Decoded.FrameRecord) FrameHeaders.decode(live.stream().toKey(), h, live.payload())).frame().live());
+        Frame file = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, "30/1", new byte[24]);
+        var fh = FrameHeaders.of(file);
+        assertEquals(null, fh.lastHeader(FrameHeaders.LIVE));
+        assertFalse(((Decoded.FrameRecord) FrameHeaders.decode(file.stream().toKey(), fh, file.payload())).frame().live());
     }
 
     @Test
