@@ -52,7 +52,9 @@ public final class H264Encoder implements AutoCloseable {
         String rateCaps = rate > 0 ? fps : "0/1";
         String caps = "video/x-raw,format=" + format.gstFormat() + ",width=" + width + ",height=" + height
                 + ",framerate=" + rateCaps + ",pixel-aspect-ratio=1/1" + (format == FrameFormat.RGB ? ",colorimetry=sRGB" : "");
+        String name = "raw" + width + "x" + height;
         String description = PipelineTemplate.load("encode-h264").fill(Map.of(
+                "name", name,
                 "caps", caps,
                 "threads", Integer.toString(settings.threads()),
                 "speed", settings.speedPreset(),
@@ -64,7 +66,7 @@ public final class H264Encoder implements AutoCloseable {
             throw new IllegalStateException("cannot build H.264 encoder: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage()));
         }
         pipeline = p;
-        src = (AppSrc) pipeline.getElementByName("raw");
+        src = (AppSrc) pipeline.getElementByName(name);
         sink = (AppSink) pipeline.getElementByName("aus");
         bus = pipeline.getBus();
         onError = (s, code, message) -> error.compareAndSet(null, message);
