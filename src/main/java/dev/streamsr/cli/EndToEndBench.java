@@ -71,6 +71,9 @@ final class EndToEndBench implements Callable<Integer> {
     @Option(names = "--max-lag", defaultValue = "PT1S", description = "As upscale --max-lag. Default: ${DEFAULT-VALUE}.")
     Duration maxLag;
 
+    @Option(names = "--stream-threads", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")
+    int streamThreads;
+
     @Option(names = "--engine-threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0: its default. Default: ${DEFAULT-VALUE}.")
     int engineThreads;
 
@@ -97,7 +100,8 @@ final class EndToEndBench implements Callable<Integer> {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), null, limits);
             TopicAdmin.ensureTopics(kafka, Topics.defaults(), new TopicSettings(4, (short) 1, 600_000));
             EncoderSettings encoder = new EncoderSettings("ultrafast", 21, encoderThreads, segmentSeconds);
-            UpscaleSettings settings = new UpscaleSettings("bench-upscale", false, true, 1, Duration.ofMillis(100), encoder).withMaxLag(maxLag);
+            UpscaleSettings settings = new UpscaleSettings("bench-upscale", false, true, streamThreads, Duration.ofMillis(100), encoder)
+                    .withMaxLag(maxLag);
             Thread reader = Thread.ofPlatform().daemon(true).name("bench-reader").start(() -> read(kafka, arrivals, reading));
             try (UpscaleService upscale = new UpscaleService(kafka, Topics.defaults(), settings,
                          () -> Engines.open("auto", engineFile, engineThreads), registry, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
@@ -115,21 +119,25 @@ final class EndToEndBench implements Callable<Integer> {
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 Map<String, double[]> before = counts(registry);
                 double engineBefore = engineMillis(registry);
+                double processBefore = processMillis(registry);
                 ThreadCpu threadsBefore = ThreadCpu.available() ? ThreadCpu.now() : null;
                 long cpuBefore = os.getProcessCpuTime();
                 long rssBefore = residentBytes();
                 long t0 = System.nanoTime();
-                Thread.sleep(seconds * 1000L);
+                Thread.sleep(seconds * 1000L / 3);
+                long rssThird = residentBytes();
+                Thread.sleep(seconds * 1000L - seconds * 1000L / 3);
                 long t1 = System.nanoTime();
                 long cpu = os.getProcessCpuTime() - cpuBefore;
                 ThreadCpu threadsAfter = ThreadCpu.available() ? ThreadCpu.now() : null;
                 Map<String, double[]> after = counts(registry);
                 double engineMs = engineMillis(registry) - engineBefore;
+                double processMs = processMillis(registry) - processBefore;
                 long rssAfter = residentBytes();
                 reading.set(false);
                 reader.join(2_000);
                 report(before, after, arrivals, t0, t1, cpu, threadsBefore == null ? null : threadsAfter.since(threadsBefore, engineMs * 1e6),
-                        engineMs, engineFile.getFileName().toString(), rssBefore, rssAfter);
+                        engineMs, processMs, engineFile.getFileName().toString(), rssBefore, rssThird, rssAfter);
             }
         }
         return 0;
@@ -165,12 +173,18 @@ final class EndToEndBench implements Callable<Integer> {
         return out;
     }
 
+    private static double processMillis(SimpleMeterRegistry r) {
+        var t = r.find("streamsr.upscale.process").timer();
+        return t == null ? 0 : t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private static double engineMillis(SimpleMeterRegistry r) {
         return r.find("streamsr.engine.latency").timers().stream().mapToDouble(t -> t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).sum();
     }
 
     private void report(Map<String, double[]> a, Map<String, double[]> b, List<Arrival> all, long t0, long t1, long cpuNanos,
-                        Map<String, Long> parts, double engineMs, String modelName, long rssBefore, long rssAfter) {
+                        Map<String, Long> parts, double engineMs, double processMs, String modelName, long rssBefore, long rssThird,
+                        long rssAfter) {
         List<Arrival> window = List.copyOf(all).stream().filter(x -> x.atNanos() >= t0 && x.atNanos() < t1).toList();
         double secs = (t1 - t0) / 1e9;
         System.out.printf("model %s, %d stream(s) %s -> %dx%d, %d s measured after %d s warm-up, %d cores, max-lag %s%n", modelName,
@@ -202,10 +216,13 @@ final class EndToEndBench implements Callable<Integer> {
         }
         double perFrame = cpuNanos / 1e6 / Math.max(1, out);
         double budget = 1000.0 * Runtime.getRuntime().availableProcessors() / Math.max(1e-9, out / secs);
-        System.out.printf("whole-process CPU: %.2f ms per upscaled frame (%.0f%% of %d cores); resident memory %d -> %d MB%n",
+        System.out.printf("whole-process CPU: %.2f ms per upscaled frame (%.0f%% of %d cores); resident memory %d MB at the start, %d after"
+                + " a third, %d at the end; Java heap used after the last GC %d MB%n",
                 perFrame, 100.0 * cpuNanos / 1e9 / secs / Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().availableProcessors(), rssBefore >> 20, rssAfter >> 20);
-        System.out.printf("engine call %.2f ms wall per upscaled frame%n", engineMs / Math.max(1, out));
+                Runtime.getRuntime().availableProcessors(), rssBefore >> 20, rssThird >> 20, rssAfter >> 20, heapAfterGc() >> 20);
+        System.out.printf("upscale thread per frame (wall): %.2f ms, of which the engine call %.2f ms and the rest %.2f ms"
+                + " (history, copies, encoder hand-off, forward)%n", processMs / Math.max(1, out), engineMs / Math.max(1, out),
+                (processMs - engineMs) / Math.max(1, out));
         if (parts != null) {
             long other = 0;
             for (var p : parts.entrySet()) {
@@ -218,6 +235,16 @@ final class EndToEndBench implements Callable<Integer> {
             }
             System.out.printf("  %6.2f ms  other threads, each under 0.3 ms%n", other / 1e6 / Math.max(1, out));
         }
+    }
+
+    private static long heapAfterGc() {
+        long used = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                used += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return used;
     }
 
     private static long pct(List<Long> sorted, double p) {

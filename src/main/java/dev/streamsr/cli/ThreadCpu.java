@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  */
 final class ThreadCpu {
     private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
-    private static final String ENGINE = "engine (calling thread for the call's wall time, plus ONNX Runtime's intra-op pool)";
+    private static final String ENGINE = "engine: the upscale stream thread and ONNX Runtime's intra-op pool";
     private final Map<String, Long> ticksByThread;
     private final long streamThreadNanos;
 
@@ -60,9 +60,8 @@ final class ThreadCpu {
     }
 
     /**
-     * CPU nanoseconds per part between {@code before} and this snapshot, largest first. The calling
-     * thread works inside the engine call too; {@code engineWallNanos} (the calls' wall time) is
-     * moved from the Streams thread to the engine, so the thread's remainder is its own work.
+     * CPU nanoseconds per part between {@code before} and this snapshot, largest first.
+     * {@code engineWallNanos}: the engine calls' wall time in the same window.
      */
     Map<String, Long> since(ThreadCpu before, double engineWallNanos) {
         Map<String, Long> parts = new TreeMap<>();
@@ -70,10 +69,14 @@ final class ThreadCpu {
             long d = (t - before.ticksByThread.getOrDefault(key, 0L)) * TICK_NANOS;
             parts.merge(part(key.substring(key.indexOf('/') + 1)), d, Long::sum);
         });
+        // The calling thread works inside the engine call and waits for the encoder outside it, so its CPU
+        // time cannot be split by wall time; its share beyond the engine call's wall time, if any, is shown.
         long streamThread = streamThreadNanos - before.streamThreadNanos;
-        long inEngine = Math.min(streamThread, (long) engineWallNanos);
-        parts.merge(ENGINE, -(streamThread - inEngine), Long::sum);
-        parts.merge("upscale stream thread outside the engine (consume, history, encoder hand-off, produce)", streamThread - inEngine, Long::sum);
+        long beyond = streamThread - (long) engineWallNanos;
+        if (beyond > 0) {
+            parts.merge(ENGINE, -beyond, Long::sum);
+            parts.merge("upscale stream thread beyond the engine call's wall time (consume, history, encoder hand-off, produce)", beyond, Long::sum);
+        }
         Map<String, Long> sorted = new LinkedHashMap<>();
         parts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;

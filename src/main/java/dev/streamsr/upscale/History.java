@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * What the upscaler remembers of a stream between frames: the previous LR frame and the latent
- * the engine returned for it. Stored as one value in the {@code latent-cache} store.
+ * the engine returned for it. Kept by the processor between frames; serialised into the
+ * {@code latent-cache} store (one value per stream) only with {@code --state changelog}, for failover.
  */
 public record History(int width, int height, long seq, byte[] prevLr, byte[] latent) {
     private static final int MAGIC = 0x53524831; // "SRH1"

@@ -46,6 +46,9 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final String sourceTopic;
     private final MeterRegistry registry;
     private final Map<StreamId, H264Encoder> encoders = new HashMap<>();
+    /** Each stream's previous frame and latent, for as long as this task is ours. */
+    private final Map<String, History> histories = new HashMap<>();
+    private final boolean changelogState;
     private final Map<Integer, byte[]> zeroLatents = new HashMap<>();
     // Meters are looked up once, not on every frame.
     private final Map<String, Counter> framesOut = new HashMap<>();
@@ -55,7 +58,8 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private KeyValueStore<String, byte[]> latentCache;
 
     UpscaleProcessor(EngineSupplier engines, java.util.function.Supplier<EngineShare> shares, EncoderSettings encoderSettings,
-                     String sourceTopic, FrameLimits limits, MeterRegistry registry) {
+                     String sourceTopic, FrameLimits limits, MeterRegistry registry, boolean changelogState) {
+        this.changelogState = changelogState;
         this.limits = limits;
         this.shares = shares;
         this.engines = engines;
@@ -69,6 +73,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        histories.clear();
         this.latentCache = context.getStateStore(UpscaleTopology.LATENT_CACHE);
     }
 
@@ -121,7 +126,10 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         String key = frame.stream().value();
-        History history = History.fromBytes(latentCache.get(key));
+        History history = histories.get(key);
+        if (history == null && changelogState) {
+            history = History.fromBytes(latentCache.get(key)); // taken over from another instance
+        }
         boolean fresh = history == null || history.width() != w || history.height() != h
                 || history.latent().length != b.latentBytes() || history.seq() >= frame.seq();
         if (fresh && history != null) {
@@ -148,9 +156,16 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             engineTimer(engine).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
-        byte[] latent = new byte[b.latentBytes()];
+        // The stream's history lives here between frames, without serialisation: the payload becomes
+        // the previous frame as it is, and the latent array is reused. Only the changelog, which
+        // failover needs, gets a serialised copy.
+        byte[] latent = history != null && history.latent().length == b.latentBytes() ? history.latent() : new byte[b.latentBytes()];
         b.latent().get(0, latent);
-        latentCache.put(key, new History(w, h, frame.seq(), frame.payload(), latent).toBytes());
+        History next = new History(w, h, frame.seq(), frame.payload(), latent);
+        histories.put(key, next);
+        if (changelogState) {
+            latentCache.put(key, next.toBytes());
+        }
 
         int s = engine.model().scale();
         H264Encoder encoder = encoderFor(frame, w * s, h * s);
@@ -179,7 +194,10 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (encoder != null) {
             encoder.close();
         }
-        latentCache.delete(end.stream().value());
+        histories.remove(end.stream().value());
+        if (changelogState) {
+            latentCache.delete(end.stream().value());
+        }
         shares.get().forget(end.stream());
         context.forward(record, UpscaleTopology.SR_SINK);
         log.info("stream {}: end of stream after {} frames", end.stream(), end.frames());

@@ -48,7 +48,7 @@ public final class UpscaleTopology {
         java.util.function.Supplier<EngineShare> share = () -> shares.computeIfAbsent(Thread.currentThread(), th -> new EngineShare(maxLag));
         Topology t = new Topology();
         t.addSource("lr", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.lr());
-        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, share, encoder, topics.lr(), limits, registry), "lr");
+        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, share, encoder, topics.lr(), limits, registry, changelogState), "lr");
         t.addStateStore(cache, "upscale");
         t.addSink(SR_SINK, topics.sr(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");
         t.addSink(DLQ_SINK, topics.dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");
