@@ -42,8 +42,20 @@ PROFILES = {
 }
 
 
+def stream_params(rng=None, quantizer=26):
+    """A live stream's degradation: area downscale x4 (what a camera's or encoder's scaler does),
+    then H.264. No added blur or noise. With `rng`, the quantizer is drawn from 18..33."""
+    q = int(rng.integers(18, 34)) if rng is not None else quantizer
+    return {"kind": "stream", "x264_quantizer": q, "noise_seed": 0}
+
+
 def sample_params(rng, strength=1.0, profile="full"):
-    """Everything random about one clip's degradation; `strength` scales noise and compression."""
+    """Everything random about one clip's degradation; `strength` scales noise and compression.
+    profile "mixed": half the clips a live stream's degradation (stream_params), half "moderate"."""
+    if profile == "stream" or (profile == "mixed" and rng.random() < 0.5):
+        return stream_params(rng)
+    if profile == "mixed":
+        profile = "moderate"
     r = PROFILES[profile]
     strength = strength * r["noise"]
     p = {
@@ -113,6 +125,8 @@ def degrade_clip(frames, params, scale=4):
     """frames: list of HR uint8 RGB (H x W x 3, H and W divisible by scale). Returns the LR clip."""
     h, w = frames[0].shape[:2]
     lh, lw = h // scale, w // scale
+    if params.get("kind") == "stream":
+        return x264_roundtrip([cv2.resize(f, (lw, lh), interpolation=cv2.INTER_AREA) for f in frames], params["x264_quantizer"])
     rng = np.random.default_rng(params["noise_seed"])
     out = []
     for f in frames:

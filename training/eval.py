@@ -3,17 +3,19 @@
 
     /usr/bin/python3 training/eval.py --video .cache/media/vtest.avi --model models/streamsr-tiny-x4.onnx
 
-The clip is the ground truth (HR). It is degraded with the fixed evaluation degradation (seed 0:
-blur, resize, noise, JPEG, second stage, x4 down, x264) into LR, then every method runs frame by
-frame through `bin/streamsr bench replay`, i.e. the Java engine with the previous frame and cached
+The clip is the ground truth (HR). It is degraded into LR in one or both of two ways
+(--degradation): `camera`, the fixed heavy degradation (seed 0: blur, resize, noise, JPEG, second
+stage, x4 down, x264 q26), and `stream`, the way a live stream arrives (area x4 down, x264 q26, no
+added blur or noise). Then every method runs frame by frame through `bin/streamsr bench replay`, i.e. the Java engine with the previous frame and cached
 latent fed back exactly as the upscaler does:
 - bicubic: models/bicubic-x4.onnx;
 - model: the model with its cached latent;
 - per-frame ablation: the same model with every frame treated as a stream's first (zero latent,
   CFR off).
-Reported: PSNR and SSIM on Y (BT.601, 4-pixel border cropped) against HR, and the warping error
+Reported per degradation: PSNR and SSIM on Y (BT.601, 4-pixel border cropped) against HR, and the warping error
 E_warp (x1e-3, RGB in [0, 1]): SR frame t-1 warped onto t with DIS optical flow computed on the HR
-frames, over pixels that pass a forward-backward consistency check. Writes models/NAME.md/.json and
+frames, over pixels that pass a forward-backward consistency check; and model minus ablation per
+frame (PSNR-Y) and per frame pair (E_warp) with 95% intervals. Writes models/NAME.md/.json and
 side-by-side crops and a temporal profile under models/cards/.
 """
 import argparse
@@ -28,7 +30,13 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from degrade import degrade_clip, fixed_params  # noqa: E402
+from degrade import degrade_clip, fixed_params, stream_params  # noqa: E402
+
+# The two ways the evaluation degrades the ground truth into LR.
+DEGRADATIONS = {
+    "camera": (lambda: fixed_params(0), "fixed_params(0): blur, resize, noise, JPEG, 2nd stage, x4 down, x264 q26"),
+    "stream": (lambda: stream_params(quantizer=26), "stream_params(q=26): area x4 down, x264 q26 (a live stream)"),
+}
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -133,53 +141,62 @@ def profile_image(lr, methods, hr, row, x0, width, frames):
     return np.concatenate(rows, 1)
 
 
-def card_markdown(name, summary, args):
+def section_markdown(summary):
     r = summary["results"]
     rows = "\n".join(f"| {k} | {v.get('psnr_y', '-')} | {v.get('ssim_y', '-')} | {v.get('e_warp_1e3', '-')} |" for k, v in r.items())
-    m, b = r["model"], r["bicubic"]
+    m, b, a = r["model"], r["bicubic"], r["per-frame ablation"]
     d = summary["e_warp_model_minus_ablation"]
-    return f"""# {name}
-
-Evaluated by `/usr/bin/python3 training/eval.py --video {args.video} --model {args.model} --card`
-({summary['frames']} frames of {summary['video']}, LR {summary['lr']} -> {summary['hr']}; degradation
-{summary['degradation']}). Every method ran through the Java engine (`bin/streamsr bench replay`)
-with the previous frame and cached latent fed back as the upscaler does. PSNR/SSIM on Y (BT.601,
-4-pixel border), E_warp x1e-3 on pixels that pass a forward-backward DIS flow check (lower is steadier).
+    p = summary["psnr_model_minus_ablation"]
+    return f"""## {summary['degradation_name']}: {summary['degradation']}
 
 | method | PSNR-Y (dB) | SSIM-Y | E_warp (x1e-3) |
 |---|---|---|---|
 {rows}
 
 Model vs bicubic: {m['psnr_y'] - b['psnr_y']:+.2f} dB PSNR-Y, {m['ssim_y'] - b['ssim_y']:+.4f} SSIM-Y.
-Model vs the per-frame ablation (same weights, no cached latent, CFR off): E_warp
-{m['e_warp_1e3']:.4f} vs {r['per-frame ablation']['e_warp_1e3']:.4f}; per frame pair, model minus ablation
-{d['mean_1e3']:+.5f} (95% interval {d['ci95_1e3'][0]:+.5f} to {d['ci95_1e3'][1]:+.5f}, {100 * d['relative']:+.2f}%), lower on
-{100 * d['share_lower']:.1f}% of the {summary['frames'] - 1} pairs.
+Model vs the per-frame ablation (same weights, no cached latent, CFR off): PSNR-Y {m['psnr_y'] - a['psnr_y']:+.3f} dB
+(per frame {p['mean']:+.4f} dB, 95% interval {p['ci95'][0]:+.4f} to {p['ci95'][1]:+.4f}, higher on {100 * p['share_higher']:.1f}% of frames);
+E_warp {m['e_warp_1e3']:.4f} vs {a['e_warp_1e3']:.4f}, per frame pair model minus ablation {d['mean_1e3']:+.5f}
+(95% interval {d['ci95_1e3'][0]:+.5f} to {d['ci95_1e3'][1]:+.5f}, {100 * d['relative']:+.2f}%), lower on {100 * d['share_lower']:.1f}% of pairs.
 
-Engine timings during evaluation (not a benchmark; see bench/results.md): {'; '.join(f"{k}: {v}" for k, v in summary['engine'].items())}.
+Images: `cards/{summary['name']}-{summary['degradation_name']}-crops.png` (frame {min(100, summary['frames'] - 1)}, left to right:
+LR nearest x4, bicubic, per-frame ablation, model, ground truth) and `cards/{summary['name']}-{summary['degradation_name']}-profile.png`
+(one pixel row over time, same order).
+"""
 
-Images: `cards/{name}-crops.png` (frame {min(100, summary['frames'] - 1)}, left to right: LR nearest x4, bicubic,
-per-frame ablation, model, ground truth) and `cards/{name}-profile.png` (one pixel row over time, same order).
+
+def card_markdown(name, summaries, args):
+    first = summaries[0]
+    timings = "; ".join(f"{k}: {v}" for k, v in first["engine"].items())
+    return f"""# {name}
+
+Evaluated by `/usr/bin/python3 training/eval.py --video {args.video} --model {args.model} --degradation {args.degradation} --card`
+({first['frames']} frames of {first['video']}, LR {first['lr']} -> {first['hr']}). Every method ran through the Java engine
+(`bin/streamsr bench replay`) with the previous frame and cached latent fed back as the upscaler does. PSNR/SSIM on Y
+(BT.601, 4-pixel border), E_warp x1e-3 on pixels that pass a forward-backward DIS flow check (lower is steadier).
+
+""" + "\n".join(section_markdown(s) for s in summaries) + f"""
+Engine timings during evaluation (not a benchmark; see bench/results.md): {timings}.
 
 How it was trained: see training/README.md.
 """
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--video", required=True)
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--frames", type=int, help="first N frames only")
-    ap.add_argument("--card", action="store_true", help="write the model card and images into models/")
-    args = ap.parse_args()
-    t0 = time.time()
-    hr = read_clip(args.video, args.frames)
-    lr = degrade_clip(hr, fixed_params(0))
+def paired_psnr(model_frames, ablation_frames, hr):
+    """Per-frame PSNR-Y of the model minus the ablation's, with a 95% interval."""
+    d = np.array([psnr_y(m, h) - psnr_y(a, h) for m, a, h in zip(model_frames, ablation_frames, hr)])
+    half = 1.96 * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+    return {"mean": round(float(d.mean()), 5), "ci95": [round(float(d.mean() - half), 5), round(float(d.mean() + half), 5)],
+            "share_higher": round(float(np.mean(d > 0)), 3)}
+
+
+def evaluate(hr, degradation, model, video, flow_list):
+    make, description = DEGRADATIONS[degradation]
+    lr = degrade_clip(hr, make())
     results, outputs, timings = {}, {}, {}
-    for name, model, no_hist in (("bicubic", "bicubic-x4", False), ("model", args.model, False), ("per-frame ablation", args.model, True)):
-        sr, timing = replay(model, lr, no_hist)
+    for name, m, no_hist in (("bicubic", "bicubic-x4", False), ("model", model, False), ("per-frame ablation", model, True)):
+        sr, timing = replay(m, lr, no_hist)
         outputs[name], timings[name] = sr, timing
-    flow_list = flows(hr)
     pairs = {name: e_warp_pairs(frames, flow_list) for name, frames in list(outputs.items()) + [("ground truth", hr)]}
     for name, sr in outputs.items():
         results[name] = {"psnr_y": round(float(np.mean([psnr_y(s, h) for s, h in zip(sr, hr)])), 3),
@@ -187,26 +204,51 @@ def main():
     for name, errs in pairs.items():
         results.setdefault(name, {})["e_warp_1e3"] = round(1e3 * float(np.mean(errs)), 4)
     lh, lw = lr[0].shape[:2]
-    summary = {"video": os.path.basename(args.video), "frames": len(hr), "lr": f"{lw}x{lh}", "hr": f"{lw * 4}x{lh * 4}",
-               "degradation": "fixed_params(0): blur, resize, noise, JPEG, 2nd stage, x4 down, x264 q26", "results": results,
-               "e_warp_model_minus_ablation": paired_difference(pairs["model"], pairs["per-frame ablation"]),
-               "engine": timings, "seconds": round(time.time() - t0, 1)}
-    print(json.dumps(summary, indent=2))
+    summary = {"name": os.path.splitext(os.path.basename(model))[0], "video": os.path.basename(video), "frames": len(hr),
+               "lr": f"{lw}x{lh}", "hr": f"{lw * 4}x{lh * 4}", "degradation_name": degradation, "degradation": description,
+               "results": results, "e_warp_model_minus_ablation": paired_difference(pairs["model"], pairs["per-frame ablation"]),
+               "psnr_model_minus_ablation": paired_psnr(outputs["model"], outputs["per-frame ablation"], hr), "engine": timings}
+    return summary, lr, outputs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--video", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--frames", type=int, help="first N frames only")
+    ap.add_argument("--degradation", choices=["camera", "stream", "both"], default="both",
+                    help="camera: the fixed heavy degradation (blur, noise, JPEG, x264); stream: area x4 down + x264, as a live "
+                         "stream arrives; both (default): one after the other")
+    ap.add_argument("--card", action="store_true", help="write the model card and images into models/")
+    args = ap.parse_args()
+    t0 = time.time()
+    hr = read_clip(args.video, args.frames)
+    flow_list = flows(hr)
+    summaries = []
+    name = os.path.splitext(os.path.basename(args.model))[0]
+    cards = os.path.join(ROOT, "models", "cards")
+    for degradation in (["camera", "stream"] if args.degradation == "both" else [args.degradation]):
+        summary, lr, outputs = evaluate(hr, degradation, args.model, args.video, flow_list)
+        summaries.append(summary)
+        if args.card:
+            lh, lw = lr[0].shape[:2]
+            os.makedirs(cards, exist_ok=True)
+            t = min(100, len(hr) - 1)
+            box = (lh * 4 // 3, lw * 4 // 2, 160)
+            methods = [outputs["bicubic"], outputs["per-frame ablation"], outputs["model"]]
+            cv2.imwrite(os.path.join(cards, f"{name}-{degradation}-crops.png"),
+                        cv2.cvtColor(crops_image(lr, methods, hr, t, box), cv2.COLOR_RGB2BGR))
+            cv2.imwrite(os.path.join(cards, f"{name}-{degradation}-profile.png"),
+                        cv2.cvtColor(profile_image(lr, methods, hr, lh * 2, lw, 128, min(120, len(hr))), cv2.COLOR_RGB2BGR))
+    out = {"video": os.path.basename(args.video), "frames": len(hr), "seconds": round(time.time() - t0, 1),
+           "degradations": {s["degradation_name"]: s for s in summaries}}
+    print(json.dumps(out, indent=2))
     if args.card:
-        name = os.path.splitext(os.path.basename(args.model))[0]
-        cards = os.path.join(ROOT, "models", "cards")
-        os.makedirs(cards, exist_ok=True)
-        t = min(100, len(hr) - 1)
-        box = (lh * 4 // 3, lw * 4 // 2, 160)
-        methods = [outputs["bicubic"], outputs["per-frame ablation"], outputs["model"]]
-        cv2.imwrite(os.path.join(cards, f"{name}-crops.png"), cv2.cvtColor(crops_image(lr, methods, hr, t, box), cv2.COLOR_RGB2BGR))
-        cv2.imwrite(os.path.join(cards, f"{name}-profile.png"),
-                    cv2.cvtColor(profile_image(lr, methods, hr, lh * 2, lw, 128, min(120, len(hr))), cv2.COLOR_RGB2BGR))
         with open(os.path.join(ROOT, "models", f"{name}.json"), "w") as f:
-            json.dump(summary, f, indent=2)
+            json.dump(out, f, indent=2)
         with open(os.path.join(ROOT, "models", f"{name}.md"), "w") as f:
-            f.write(card_markdown(name, summary, args))
-    return summary
+            f.write(card_markdown(name, summaries, args))
+    return out
 
 
 if __name__ == "__main__":

@@ -80,10 +80,14 @@ def main():
     if args.card:
         with open(args.card) as f:
             card = json.load(f)
-        metrics = {"eval_video": card["video"], "eval_lr": card["lr"], "eval_degradation": card["degradation"]}
-        for method, values in card["results"].items():
-            for k, v in values.items():
-                metrics[f"{method.replace(' ', '_').replace('-', '_')}_{k}"] = v
+        sections = card["degradations"] if "degradations" in card else {"camera": card}  # cards before --degradation had one
+        metrics = {"eval_video": card["video"]}
+        for degradation, section in sections.items():
+            metrics[f"eval_{degradation}_lr"] = section["lr"]
+            metrics[f"eval_{degradation}_degradation"] = section["degradation"]
+            for method, values in section["results"].items():
+                for k, v in values.items():
+                    metrics[f"{degradation}_{method.replace(' ', '_').replace('-', '_')}_{k}"] = v
     print(export(net, out, config["name"], version=args.version, metrics=metrics))
 
 

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 
 import data
-from degrade import degrade_clip, fixed_params, sample_params
+from degrade import degrade_clip, fixed_params, sample_params, stream_params, x264_roundtrip
 
 
 def clip(seed=0, n=3, size=64):
@@ -51,6 +51,18 @@ def test_the_moderate_profile_is_reproducible_and_milder():
     moderate = [sample_params(rng, profile="moderate") for _ in range(200)]
     assert max(p["x264_quantizer"] for p in moderate) < 32 and min(p["jpeg1"] for p in moderate) >= 60
     assert max(p["noise1"][1] for p in moderate if p["noise1"][0] == "gauss") <= 12 * 0.6
+
+
+def test_the_stream_degradation_is_an_area_downscale_then_h264_and_mixed_draws_both():
+    hr = clip(3, 3, 64)
+    lr = degrade_clip(hr, stream_params(quantizer=26))
+    expected = x264_roundtrip([cv2.resize(f, (16, 16), interpolation=cv2.INTER_AREA) for f in hr], 26)
+    assert all(np.array_equal(x, y) for x, y in zip(lr, expected)), "no blur, no noise: area down and x264 only"
+    rng = np.random.default_rng(5)
+    kinds = [sample_params(rng, profile="mixed").get("kind", "camera") for _ in range(200)]
+    assert 60 < kinds.count("stream") < 140, "about half the clips arrive as a live stream would"
+    quantizers = [stream_params(np.random.default_rng(i))["x264_quantizer"] for i in range(100)]
+    assert min(quantizers) >= 18 and max(quantizers) <= 33
 
 
 def test_a_static_clip_keeps_its_background_where_nothing_moves():

@@ -1,0 +1,44 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from model import onnx_weights  # noqa: E402
+
+
+def test_the_gpu_kit_dry_run_trains_base_distils_tiny_and_writes_what_comes_back(tmp_path):
+    rng = np.random.default_rng(0)
+    hr = rng.integers(0, 256, (6, 3, 64, 64, 3), dtype=np.uint8)
+    lr = hr.reshape(6, 3, 16, 4, 16, 4, 3).mean(axis=(3, 5)).astype(np.uint8)
+    tiny = {f"tiny/{k}": v.numpy() for k, v in onnx_weights(os.path.join(ROOT, "models", "streamsr-tiny-x4.onnx")).items()}
+    pack = tmp_path / "pack.npz"
+    np.savez_compressed(pack, hr=hr, lr=lr, **tiny)
+    out = tmp_path / "kit"
+    r = subprocess.run([sys.executable, os.path.join(HERE, "gpu_kit.py"), "--pack", str(pack), "--out", str(out), "--dry-run"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "tiny starts from the shipped weights" in r.stdout
+    figures = json.loads((out / "figures.json").read_text())
+    assert figures["base_iterations"] == 2 and figures["distil_iterations"] == 2
+    assert figures["pytorch_fps_320x180"] > 0 and "bicubic_psnr" in figures and "tiny_psnr" in figures
+    assert (out / "log.txt").read_text().count("phase") >= 2
+    state = torch.load(out / "tiny.pt")
+    assert state["config"]["name"] == "streamsr-tiny-x4"
+    # What comes back exports here like any checkpoint of train.py.
+    onnx_out = tmp_path / "tiny.onnx"
+    subprocess.run([sys.executable, os.path.join(HERE, "export.py"), "--config", os.path.join(HERE, "configs", "tiny-v7.yaml"),
+                    "--checkpoint", str(out / "tiny.pt"), "--out", str(onnx_out)], check=True, capture_output=True)
+    assert onnx_out.stat().st_size > 10_000
+
+
+def test_the_kit_needs_no_opencv_yaml_or_onnx():
+    """The device has PyTorch and CUDA only: the kit's own imports must not reach for more."""
+    code = ("import sys; sys.modules['cv2'] = None; sys.modules['yaml'] = None; sys.modules['onnx'] = None; "
+            f"sys.path.insert(0, {HERE!r}); import gpu_kit")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
