@@ -39,6 +39,11 @@ final class OrtBindingRunner implements AutoCloseable {
         }
         options.SetInterOpNumThreads(1);
         options.AddConfigEntry("session.intra_op.allow_spinning", "0");
+        String profile = System.getenv("STREAMSR_ORT_PROFILE");
+        if (profile != null && !profile.isBlank()) {
+            // A developer's tool: ONNX Runtime writes per-node timings (JSON) to PREFIX_<date>.json when the session closes.
+            options.EnableProfiling(new BytePointer(profile));
+        }
         session = new Session(ENV, new BytePointer(model.toString()), options);
     }
 
