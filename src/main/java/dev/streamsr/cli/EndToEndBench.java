@@ -68,7 +68,7 @@ final class EndToEndBench implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "bicubic-x4", description = "Model. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--max-lag", defaultValue = "PT1S", description = "As upscale --max-lag. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-lag", defaultValue = "1s", description = "As upscale --max-lag. Default: ${DEFAULT-VALUE}.")
     Duration maxLag;
 
     @Option(names = "--stream-threads", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")

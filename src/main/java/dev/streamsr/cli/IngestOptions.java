@@ -34,13 +34,13 @@ public final class IngestOptions {
             description = "Reconnect attempts for a live source before it is reported failed; -1 retries forever. Default: ${DEFAULT-VALUE}.")
     int maxRetries;
 
-    @Option(names = "--backoff-initial", defaultValue = "PT0.5S", description = "First reconnect delay (ISO-8601). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backoff-initial", defaultValue = "500ms", description = "First reconnect delay (500ms, 30s, 2m or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration backoffInitial;
 
-    @Option(names = "--backoff-max", defaultValue = "PT30S", description = "Longest reconnect delay (ISO-8601). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backoff-max", defaultValue = "30s", description = "Longest reconnect delay (500ms, 30s, 2m or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration backoffMax;
 
-    @Option(names = "--stall-timeout", defaultValue = "PT10S",
+    @Option(names = "--stall-timeout", defaultValue = "10s",
             description = "A live source that delivers no frame for this long is reconnected. Default: ${DEFAULT-VALUE}.")
     Duration stallTimeout;
 

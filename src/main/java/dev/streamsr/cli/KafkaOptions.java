@@ -29,7 +29,7 @@ public final class KafkaOptions {
     @Option(names = "--replication-factor", defaultValue = "1", description = "Replication factor of created topics. Default: ${DEFAULT-VALUE}.")
     short replication;
 
-    @Option(names = "--retention", defaultValue = "PT10M", description = "Retention of the frame topics (ISO-8601 duration). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--retention", defaultValue = "10m", description = "Retention of the frame topics (10m, 1h or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration retention;
 
     public FrameLimits limits() {

@@ -24,12 +24,35 @@ public final class StreamSr implements Runnable {
         CommandLine cl = new CommandLine(new StreamSr());
         cl.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(java.time.Duration.class, new DurationConverter());
+        cl.setParameterExceptionHandler(StreamSr::badParameter);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("streamsr " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             org.slf4j.LoggerFactory.getLogger(StreamSr.class).debug("failure", e);
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * One line that says what is wrong and what is expected, naming the environment variable when
+     * the value came from one, and where to read more; not the whole usage.
+     */
+    static int badParameter(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String message = e.getMessage();
+        if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+            boolean onCommandLine = java.util.Arrays.stream(args).anyMatch(a -> java.util.Arrays.stream(option.names())
+                    .anyMatch(n -> a.equals(n) || a.startsWith(n + "=")));
+            String variable = EnvironmentDefaults.variableFor(option.longestName());
+            if (!onCommandLine && System.getenv(variable) != null) {
+                message = message + " (from the environment variable " + variable + ")";
+            }
+        }
+        String name = cmd.getCommandSpec().qualifiedName();
+        cmd.getErr().println(name + ": " + message);
+        cmd.getErr().println("Try '" + name + " --help' for the options.");
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     public static void main(String[] args) {

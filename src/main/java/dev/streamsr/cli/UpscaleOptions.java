@@ -31,13 +31,13 @@ public final class UpscaleOptions {
             description = "Most frames (of different streams) per engine call; 0 = auto: 8 on TensorRT, 1 on ONNX Runtime, where batching measured no faster. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--batch-window", defaultValue = "PT0.002S",
-            description = "How long a frame waits for frames of other streams to share its engine call; PT0S disables batching. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-window", defaultValue = "2ms",
+            description = "How long a frame waits for frames of other streams to share its engine call; 0s disables batching. Default: ${DEFAULT-VALUE}.")
     Duration batchWindow;
 
-    @Option(names = "--max-lag", defaultValue = "PT1S",
+    @Option(names = "--max-lag", defaultValue = "1s",
             description = {"Keeps live streams live when the engine cannot keep up: their frames that waited longer than this since ingest are skipped (reason max-lag),",
-                    "and frames behind are shared in turn between the streams (reason fair-share). Files are never skipped; PT0S never skips. Default: ${DEFAULT-VALUE}."})
+                    "and frames behind are shared in turn between the streams (reason fair-share). Files are never skipped; 0s never skips. Default: ${DEFAULT-VALUE}."})
     Duration maxLag;
 
     @Option(names = "--engine-sizes", split = ",", defaultValue = "640x360,160x90,1280x720", converter = FrameSizeConverter.class,
@@ -61,7 +61,7 @@ public final class UpscaleOptions {
     @Option(names = "--stream-threads", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")
     int streamThreads;
 
-    @Option(names = "--commit-interval", defaultValue = "PT0.1S", description = "Transaction commit interval; lower means lower latency. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--commit-interval", defaultValue = "100ms", description = "Transaction commit interval; lower means lower latency. Default: ${DEFAULT-VALUE}.")
     Duration commitInterval;
 
     @Option(names = "--at-least-once", description = "Use at-least-once instead of exactly_once_v2 (a crash may then duplicate output frames).")

@@ -23,6 +23,12 @@ public final class StreamsFile {
     }
 
     public static List<StreamSpec> read(Path file, List<Path> fileRoots) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + (java.nio.file.Files.exists(file) ? "not a regular file" : "no such file"));
+        }
+        if (!java.nio.file.Files.isReadable(file)) {
+            throw new IllegalArgumentException("cannot read " + file + ": permission denied");
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? new ObjectMapper(new YAMLFactory()) : new ObjectMapper();
         List<StreamSpec> specs;

@@ -30,6 +30,8 @@ class EnvironmentDefaultsTest {
         assertEquals(60, parse(Map.of("STREAMSR_LIVE_BUFFER_FRAMES", "60")).ingest.liveBufferFrames);
         DemoCommand cli = parse(Map.of("STREAMSR_MAX_INPUT_SIZE", "640x360"), "--max-input-size", "320x180");
         assertEquals(new FrameSize(320, 180), cli.ingest.maxInputSize);
+        assertEquals(java.time.Duration.ofSeconds(30), parse(Map.of("STREAMSR_BACKOFF_MAX", "30s")).ingest.backoffMax);
+        assertEquals(java.time.Duration.ofMillis(500), parse(Map.of()).ingest.backoffInitial, "defaults are written as people type them");
     }
 
     @Test
@@ -58,6 +60,7 @@ class EnvironmentDefaultsTest {
     private static DemoCommand parse(Map<String, String> env, String... args) {
         DemoCommand demo = new DemoCommand();
         CommandLine cl = new CommandLine(demo);
+        cl.registerConverter(java.time.Duration.class, new DurationConverter());
         cl.setDefaultValueProvider(new EnvironmentDefaults(env));
         cl.parseArgs(args);
         return demo;

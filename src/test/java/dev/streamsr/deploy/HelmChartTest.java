@@ -117,7 +117,7 @@ class HelmChartTest {
         assertEquals("kafka:9092", upscale.get("STREAMSR_BOOTSTRAP_SERVERS"));
         assertEquals("auto", upscale.get("STREAMSR_ENGINE"));
         assertEquals("changelog", upscale.get("STREAMSR_STATE"));
-        assertEquals("PT1S", upscale.get("STREAMSR_MAX_LAG"), "live streams stay live by default");
+        assertEquals("1s", upscale.get("STREAMSR_MAX_LAG"), "live streams stay live by default");
         assertEquals("/etc/streamsr/kafka/client.properties", upscale.get("STREAMSR_KAFKA_CONFIG"));
         assertFalse(container(m, "upscale", "upscale").path("resources").path("limits").has("nvidia.com/gpu"));
         // Package and serve share one HLS volume in one pod.

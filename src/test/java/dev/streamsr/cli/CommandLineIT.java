@@ -1,0 +1,62 @@
+package dev.streamsr.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamsr.testing.TestMedia;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The real binary, as an operator meets it: its version, and one clear line for a value it cannot use. */
+class CommandLineIT {
+    private record Run(int rc, String out, String err) {
+    }
+
+    private static Run run(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(TestMedia.root().resolve("bin/streamsr").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "finished: " + cmd);
+        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void versionIsTheProjectVersion() throws Exception {
+        Run r = run(Map.of(), "--version");
+        assertEquals(0, r.rc());
+        assertTrue(r.out().startsWith("streamsr 0.1.0"), r.out());
+    }
+
+    @Test
+    void aBadDurationIsOneLineSayingWhatIsExpected() throws Exception {
+        Run r = run(Map.of(), "ingest", "--backoff-max", "30x", "--stream", "a=test://ball");
+        assertEquals(2, r.rc(), r.err());
+        assertTrue(r.err().contains("streamsr ingest: Invalid value for option '--backoff-max': '30x' is not a duration"), r.err());
+        assertFalse(r.err().contains("Usage:"), "no wall of usage: " + r.err());
+        assertTrue(r.err().contains("Try 'streamsr ingest --help'"), r.err());
+    }
+
+    @Test
+    void aBadSizeFromTheEnvironmentNamesTheVariable() throws Exception {
+        Run r = run(Map.of("STREAMSR_MAX_INPUT_SIZE", "640by360"), "ingest", "--stream", "a=test://ball");
+        assertEquals(2, r.rc(), r.err());
+        assertTrue(r.err().contains("'640by360' is not a frame size: use WIDTHxHEIGHT"), r.err());
+        assertTrue(r.err().contains("(from the environment variable STREAMSR_MAX_INPUT_SIZE)"), r.err());
+        assertFalse(r.err().contains("IllegalArgumentException"), r.err());
+    }
+
+    @Test
+    void aMissingStreamsFileSaysSoOnce() throws Exception {
+        Run r = run(Map.of(), "streams", "apply", "/missing/streams.yaml");
+        assertEquals(1, r.rc(), r.err());
+        assertEquals("streamsr streams apply: cannot read /missing/streams.yaml: no such file", r.err().strip());
+    }
+}
