@@ -27,6 +27,9 @@ def load_config(path):
 
 
 def build(config):
+    if config["model"].get("arch") == "recurrent":
+        from recurrent import RecurrentSRNet
+        return RecurrentSRNet(**config["model"])
     return StreamSRNet(**config["model"])
 
 
@@ -37,7 +40,7 @@ def export(net, out, name, version="1", metrics=None, sample=(1, 64, 96)):
     n, h, w = sample
     lr = torch.randint(0, 256, (n, h, w, 3), dtype=torch.uint8)
     prev = torch.randint(0, 256, (n, h, w, 3), dtype=torch.uint8)
-    latent = torch.zeros(n, net.latent_channels, h // 2, w // 2)
+    latent = torch.zeros(n, net.latent_channels, h // net.latent_stride, w // net.latent_stride)
     dyn = {"lr": {0: "N", 1: "H", 2: "W"}, "prev_lr": {0: "N", 1: "H", 2: "W"},
            "prev_latent": {0: "N", 2: "H_latent", 3: "W_latent"},
            "sr": {0: "N", 1: "H_sr", 2: "W_sr"}, "latent": {0: "N", 2: "H_latent", 3: "W_latent"}}

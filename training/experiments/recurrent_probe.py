@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Session 6's experiment: does a hidden state at LR resolution (recurrent.RecurrentSRNet) earn its
+place where the shipped graph's stride-2 latent does not? Trains it from scratch on mixed-degradation
+clips for --minutes on this CPU, then scores it in PyTorch on the first --frames of vtest.avi under
+both evaluation degradations, with its per-frame ablation (zero hidden state, the frame as its own
+predecessor), next to bicubic and the shipped model run the same way.
+
+    /usr/bin/python3 training/experiments/recurrent_probe.py --minutes 18 --out training/runs/recurrent
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, HERE)
+from data import build_pool  # noqa: E402
+from degrade import degrade_clip, fixed_params, stream_params  # noqa: E402
+from eval import psnr_y, read_clip, ssim_y  # noqa: E402
+from export import load_config  # noqa: E402
+from gpu_kit import train  # noqa: E402
+from model import StreamSRNet, load_grown, onnx_weights  # noqa: E402
+from recurrent import RecurrentSRNet  # noqa: E402
+
+
+@torch.no_grad()
+def run(net, lr_frames, history=True):
+    h, w = lr_frames[0].shape[:2]
+    s = net.latent_stride
+    latent, prev, out = torch.zeros(1, net.latent_channels, h // s, w // s), None, []
+    for f in lr_frames:
+        x = torch.from_numpy(f).permute(2, 0, 1)[None].float() / 255
+        if not history:
+            latent, prev = torch.zeros_like(latent), None
+        sr, latent, _ = net.step(x, x if prev is None else prev, latent)
+        prev = x
+        out.append((sr.clamp(0, 1) * 255 + 0.5).to(torch.uint8)[0].permute(1, 2, 0).numpy())
+    return out
+
+
+def bicubic(lr_frames):
+    out = []
+    for f in lr_frames:
+        x = torch.from_numpy(f).permute(2, 0, 1)[None].float() / 255
+        y = F.interpolate(x, scale_factor=4, mode="bicubic", align_corners=False)
+        out.append((y.clamp(0, 1) * 255 + 0.5).to(torch.uint8)[0].permute(1, 2, 0).numpy())
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=18)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--frames", type=int, default=120)
+    ap.add_argument("--pool", type=int, default=800)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(7)
+    os.makedirs(args.out, exist_ok=True)
+    t0 = time.time()
+    hr, lr = build_pool(args.pool, 7, 32, 13579, log=None, profile="mixed", static_fraction=0.35, curated=True)
+    pack = {"hr": hr, "lr": lr}
+    print(f"pool of {len(hr)} clips in {time.time() - t0:.0f} s", flush=True)
+    net = RecurrentSRNet()
+    its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8, crop=24, lr=2e-3)
+    torch.save({"model": net.state_dict(), "iteration": its}, os.path.join(args.out, "last.pt"))
+    net.eval()
+    shipped = StreamSRNet(**load_config(os.path.join(HERE, "configs", "tiny-v7.yaml"))["model"])
+    load_grown(shipped, onnx_weights(os.path.join(os.path.dirname(HERE), "models", "streamsr-tiny-x4.onnx")))
+    shipped.eval()
+    hr_clip = read_clip(os.path.join(os.path.dirname(HERE), ".cache", "media", "vtest.avi"), args.frames)
+    results = {"iterations": its, "frames": args.frames}
+    for name, params in (("camera", fixed_params(0)), ("stream", stream_params(quantizer=26))):
+        lr_clip = degrade_clip(hr_clip, params)
+        r = {}
+        for method, frames in (("bicubic", bicubic(lr_clip)), ("recurrent", run(net, lr_clip)),
+                               ("recurrent per-frame ablation", run(net, lr_clip, history=False)),
+                               ("shipped v6", run(shipped, lr_clip)), ("shipped v6 per-frame ablation", run(shipped, lr_clip, history=False))):
+            r[method] = {"psnr_y": round(float(np.mean([psnr_y(s, h) for s, h in zip(frames, hr_clip)])), 3),
+                         "ssim_y": round(float(np.mean([ssim_y(s, h) for s, h in zip(frames, hr_clip)])), 4)}
+        results[name] = r
+    print(json.dumps(results, indent=2))
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
