@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        upscale.checkModel();
         if (ingest.streams.isEmpty()) {
             Path file = clip != null ? clip : Engines.modelsDir().getParent().resolve(".cache/media/vtest.avi");
             if (!Files.isRegularFile(file)) {

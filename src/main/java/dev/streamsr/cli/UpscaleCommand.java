@@ -27,6 +27,7 @@ final class UpscaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        upscale.checkModel();
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();

@@ -97,6 +97,11 @@ public final class UpscaleOptions {
         return b == Backend.TENSORRT ? 8 : 1;
     }
 
+    /** Fails with one line when --model does not name a model this role can run. */
+    public void checkModel() {
+        Engines.requireModel(model);
+    }
+
     public EngineConfig engineConfig() {
         Path cache = planCache != null ? planCache : Engines.modelsDir().getParent().resolve(".cache/plans");
         return new EngineConfig(Backend.parse(engine), Engines.resolveModel(model), engineThreads, cache, engineSizes, Math.max(1, batch()), true);

@@ -40,6 +40,29 @@ public final class Engines {
         return p;
     }
 
+    /**
+     * The model a role will run, checked before anything else starts: it exists, and ONNX Runtime
+     * loads it and finds the engine contract. A bad --model is one clear error at start-up, not a
+     * stream thread failing over and over later.
+     */
+    public static Path requireModel(String model) {
+        Path p = resolveModel(model);
+        if (!Files.isRegularFile(p)) {
+            List<String> shipped = new java.util.ArrayList<>();
+            try (var files = Files.list(modelsDir())) {
+                files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted()
+                        .forEach(n -> shipped.add(n.substring(0, n.length() - ".onnx".length())));
+            } catch (java.io.IOException e) {
+                // No models directory: say so below.
+            }
+            throw new EngineException("model '" + model + "' not found: no file " + p + (model.contains("/") ? ""
+                    : " and no " + modelsDir().resolve(model.endsWith(".onnx") ? model : model + ".onnx"))
+                    + (shipped.isEmpty() ? "" : "; shipped models: " + String.join(", ", shipped) + " (or auto)"));
+        }
+        OnnxRuntimeEngine.readModelInfo(p);
+        return p;
+    }
+
     public static Engine open(String backend, Path model, int threads) {
         return open(new EngineConfig(Backend.parse(backend), model, threads, Path.of(System.getProperty("java.io.tmpdir"), "streamsr-plans"),
                 List.of(new dev.streamsr.frame.FrameSize(320, 180)), 1, true));

@@ -59,4 +59,21 @@ class CommandLineIT {
         assertEquals(1, r.rc(), r.err());
         assertEquals("streamsr streams apply: cannot read /missing/streams.yaml: no such file", r.err().strip());
     }
+
+    /** A model that is not there fails at start-up with one line, before any broker or stream is touched. */
+    @Test
+    void anUnknownModelFailsAtOnceNamingTheShippedOnes() throws Exception {
+        for (String[] args : new String[][] {
+                {"upscale", "--model", "nosuchmodel", "--bootstrap-servers", "127.0.0.1:1", "--metrics-port", "0"},
+                {"demo", "--model", "nosuchmodel", "--http-port", "0", "--stream", "a=test://ball?live=true"}}) {
+            long t0 = System.nanoTime();
+            Run r = run(Map.of(), args);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, r.rc(), r.err());
+            assertTrue(r.err().contains("streamsr " + args[0] + ": model 'nosuchmodel' not found"), r.err());
+            assertTrue(r.err().contains("shipped models: ") && r.err().contains("streamsr-tiny-x4"), r.err());
+            assertFalse(r.err().contains("Exception"), "one line, no stack trace: " + r.err());
+            assertTrue(ms < 30_000, args[0] + " took " + ms + " ms to fail");
+        }
+    }
 }
