@@ -28,7 +28,9 @@ public final class GpuMetrics implements MeterBinder {
                 .description("NVIDIA GPUs visible to this process through NVML").register(registry);
         if (Nvml.ERROR != null) {
             unavailable = Nvml.ERROR;
-            log.info("no GPU metrics: NVML is not available ({})", unavailable);
+            // Expected on machines without an NVIDIA driver: one plain line, the linker's words only at DEBUG.
+            log.info("no NVIDIA GPU driver here: GPU metrics off (streamsr_gpu_devices 0)");
+            log.debug("NVML did not load: {}", unavailable);
             return;
         }
         int count = Nvml.COUNT;
