@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runlog import run_log  # noqa: E402
 import losses as L  # noqa: E402
 from model import EngineGraph, StreamSRNet  # noqa: E402
 
@@ -200,13 +201,7 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    log_file = open(os.path.join(args.out, "log.txt"), "a")
-
-    def log(msg):
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True)
-        log_file.write(line + "\n")
-        log_file.flush()
+    log = run_log(args.out)
 
     device = torch.device("cpu" if args.dry_run else args.device)
     torch.manual_seed(1234)

@@ -38,11 +38,15 @@ def load(path, model_config=None):
 
 
 @torch.no_grad()
-def upscale(net, lr_frames):
+def upscale(net, lr_frames, history=True):
+    """The network over a clip as the engine runs it; history=False is the per-frame ablation."""
     h, w = lr_frames[0].shape[:2]
-    latent, prev, out = torch.zeros(1, net.latent_channels, h // 2, w // 2), None, []
+    s = net.latent_stride
+    latent, prev, out = torch.zeros(1, net.latent_channels, h // s, w // s), None, []
     for f in lr_frames:
         x = torch.from_numpy(f).permute(2, 0, 1)[None].float() / 255
+        if not history:
+            latent, prev = torch.zeros_like(latent), None
         sr, latent, _ = net.step(x, x if prev is None else prev, latent)
         prev = x
         out.append((sr.clamp(0, 1) * 255 + 0.5).to(torch.uint8)[0].permute(1, 2, 0).numpy())

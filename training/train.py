@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runlog import run_log  # noqa: E402
 import losses as L  # noqa: E402
 from data import build_pool  # noqa: E402
 from export import build, load_config  # noqa: E402
@@ -94,13 +95,7 @@ def main():
     torch.set_num_threads(int(tc.get("threads", 2)))
     seed_everything(tc["seed"])
     os.makedirs(args.out, exist_ok=True)
-    log_file = open(os.path.join(args.out, "log.txt"), "a")
-
-    def log(msg):
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True)
-        log_file.write(line + "\n")
-        log_file.flush()
+    log = run_log(args.out)
 
     device = torch.device(args.device)
     net = build(cfg).to(device)

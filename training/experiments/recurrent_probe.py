@@ -25,22 +25,8 @@ from eval import psnr_y, read_clip, ssim_y  # noqa: E402
 from export import load_config  # noqa: E402
 from gpu_kit import train  # noqa: E402
 from model import StreamSRNet, load_grown, onnx_weights  # noqa: E402
+from probe import upscale as run  # noqa: E402
 from recurrent import RecurrentSRNet  # noqa: E402
-
-
-@torch.no_grad()
-def run(net, lr_frames, history=True):
-    h, w = lr_frames[0].shape[:2]
-    s = net.latent_stride
-    latent, prev, out = torch.zeros(1, net.latent_channels, h // s, w // s), None, []
-    for f in lr_frames:
-        x = torch.from_numpy(f).permute(2, 0, 1)[None].float() / 255
-        if not history:
-            latent, prev = torch.zeros_like(latent), None
-        sr, latent, _ = net.step(x, x if prev is None else prev, latent)
-        prev = x
-        out.append((sr.clamp(0, 1) * 255 + 0.5).to(torch.uint8)[0].permute(1, 2, 0).numpy())
-    return out
 
 
 def bicubic(lr_frames):

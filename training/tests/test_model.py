@@ -1,6 +1,5 @@
 import os
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -100,6 +99,13 @@ def test_latent_fed_back_gives_the_same_output_as_running_the_pair_together():
     assert torch.allclose(together[:, 1], second, atol=1e-6)
 
 
+def java_engine(model, frames):
+    """The SR frames of the Java engine (bench replay, history fed back) for uint8 NHWC frames."""
+    from eval import replay
+    streamsr()
+    return replay(model, list(frames.numpy()))[0]
+
+
 def streamsr():
     exe = os.path.join(ROOT, "bin", "streamsr")
     if not os.path.exists(os.path.join(ROOT, "target", "lib")):
@@ -152,11 +158,7 @@ def test_onnx_export_matches_pytorch_through_the_java_engine(tmp_path, size):
             expected.append(sr[0].numpy())
     onnx_path = str(tmp_path / "m.onnx")
     export(net, onnx_path, "test-model")
-    src, dst = tmp_path / "lr.rgb", tmp_path / "sr.rgb"
-    frames.numpy().tofile(src)
-    subprocess.run([streamsr(), "bench", "replay", "--model", onnx_path, "--size", f"{w}x{h}", "--in", str(src), "--out", str(dst)],
-                   check=True, capture_output=True)
-    got = np.fromfile(dst, np.uint8).reshape(3, h * 4, w * 4, 3)
+    got = java_engine(onnx_path, frames)
     for t in range(3):
         diff = np.abs(got[t].astype(int) - expected[t].astype(int))
         assert diff.max() <= 1, f"frame {t}: ONNX Runtime differs from PyTorch by {diff.max()}"
@@ -204,11 +206,7 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
         for t in range(4):
             sr, latent = graph(frames[t][None], frames[max(0, t - 1)][None], latent)
             expected.append(sr[0].numpy())
-    src, dst = tmp_path / "lr.rgb", tmp_path / "sr.rgb"
-    frames.numpy().tofile(src)
-    subprocess.run([streamsr(), "bench", "replay", "--model", int8_path, "--size", f"{w}x{h}", "--in", str(src), "--out", str(dst)],
-                   check=True, capture_output=True)
-    got = np.fromfile(dst, np.uint8).reshape(4, h * 4, w * 4, 3)
+    got = java_engine(int8_path, frames)
     for t in range(4):
         diff = np.abs(got[t].astype(int) - expected[t].astype(int))
         assert diff.max() <= 3, f"frame {t}: int8 engine differs from the fake-quantized network by {diff.max()}"
