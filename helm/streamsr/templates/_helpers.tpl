@@ -110,18 +110,22 @@ app.kubernetes.io/component: {{ .role }}
 {{- end }}
 {{- end -}}
 
+{{/* Live: the process can still recover by itself (503 after an engine that cannot load, a dead
+     poll loop). Ready: it is doing its job now (broker reachable, stream threads running). A role
+     waits up to its --kafka-timeout for Kafka at start and then exits, so the startup probe only
+     covers loading the engine. */}}
 {{- define "streamsr.probes" -}}
 startupProbe:
-  httpGet: {path: /health, port: {{ .port }}}
+  httpGet: {path: /health/live, port: {{ .port }}}
   periodSeconds: 5
   failureThreshold: 36
 livenessProbe:
-  httpGet: {path: /health, port: {{ .port }}}
+  httpGet: {path: /health/live, port: {{ .port }}}
   periodSeconds: 10
   timeoutSeconds: 5
-  failureThreshold: 6
+  failureThreshold: 3
 readinessProbe:
-  httpGet: {path: /health, port: {{ .port }}}
+  httpGet: {path: /health/ready, port: {{ .port }}}
   periodSeconds: 5
   timeoutSeconds: 5
 {{- end -}}

@@ -8,11 +8,13 @@ import dev.streamsr.ingest.Source;
 import dev.streamsr.ingest.StatusReporter;
 import dev.streamsr.ingest.StreamAssignment;
 import dev.streamsr.ingest.StreamRegistry;
+import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
+import dev.streamsr.metrics.Health;
 import dev.streamsr.packager.PackagerService;
 import dev.streamsr.serve.HttpServer;
 import dev.streamsr.serve.SourceBoard;
@@ -22,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -93,26 +94,34 @@ final class DemoCommand implements Callable<Integer> {
         }
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
-        try (shutdown; EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
+        var failed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (shutdown; Health health = new Health("demo"); EmbeddedKafka broker = EmbeddedKafka.start(null, kafkaPort, kafka.limits())) {
             KafkaSettings settings = kafka.settings(broker.bootstrapServers());
             TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
             EncoderSettings sourceEncoder = new EncoderSettings("ultrafast", 21, 1, upscale.segmentSeconds);
-            try (UpscaleService upscaler = new UpscaleService(settings, Topics.defaults(), upscale.settings(), upscale.engineFactory(),
+            StreamDirectory hls = null;
+            try (BrokerProbe brokerProbe = kafka.probe(settings);
+                 UpscaleService upscaler = new UpscaleService(settings, Topics.defaults(), upscale.settings(), upscale.engineFactory(),
                          registry, StreamThreadExceptionResponse.REPLACE_THREAD);
                  PackagerService packager = new PackagerService(settings, Topics.defaults(), pkg.hls(upscale.segmentSeconds),
                          sourceEncoder, pkg.groupId, registry);
                  StreamRegistry streamRegistry = new StreamRegistry(settings, allowedFiles());
                  SourceBoard sourceBoard = new SourceBoard(settings).start();
-                 HttpServer http = new HttpServer(new StreamDirectory(pkg.hlsDir, Clock.systemUTC(), sourceBoard), registry,
-                         () -> Map.of("status", "ok", "upscale", upscaler.state().name()))
+                 HttpServer http = new HttpServer(hls = new StreamDirectory(pkg.hlsDir, Clock.systemUTC(), sourceBoard), registry, health)
                          .withStreamApi(apiOptions.api(streamRegistry)).start("0.0.0.0", httpPort);
                  var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
                  IngestService ingestService = new IngestService(ingest.settings(kafka.limits()),
                          new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
                  StatusReporter status = new StatusReporter(producer, ingestService).start()) {
+                upscaler.onError(() -> {
+                    failed.set(true);
+                    shutdown.trigger();
+                });
                 upscaler.start();
                 packager.start();
                 sources.forEach(ingestService::start);
+                health.add("kafka", brokerProbe).add("upscale", upscaler.health()).add("package", packager.health())
+                        .add("sources", ingestService.health()).add("hls", hls.health());
                 StreamAssignment assignment = new StreamAssignment(settings, ingest.ingestGroup, ingestService,
                         ingest.settings(kafka.limits()), ingest.loop).start();
                 String first = sources.get(0).stream().value();
@@ -125,11 +134,12 @@ final class DemoCommand implements Callable<Integer> {
                         + (generatedToken ? apiOptions.token : "<your --api-token>") + "'");
                 System.out.println();
                 shutdown.await();
+                health.close();
                 System.out.println("Stopping...");
                 assignment.close();
             }
         }
-        return 0;
+        return failed.get() ? 1 : 0;
     }
 
 }

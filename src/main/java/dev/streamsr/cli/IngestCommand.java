@@ -7,7 +7,10 @@ import dev.streamsr.ingest.StatusReporter;
 import dev.streamsr.ingest.StreamAssignment;
 import dev.streamsr.ingest.StreamState;
 import dev.streamsr.kafka.KafkaSettings;
+import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.metrics.Health;
+import dev.streamsr.metrics.MetricsServer;
 import dev.streamsr.kafka.Topics;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,13 +42,15 @@ final class IngestCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no --stream given and no --registry; try --stream cam1=file.mp4");
         }
         KafkaSettings settings = kafka.settings();
+        kafka.awaitBroker();
         TopicAdmin.ensureTopics(settings, Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
-        try (shutdown; var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "ingest", metricsPort);
+        try (shutdown; Health health = new Health("ingest"); BrokerProbe broker = kafka.probe(settings);
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
-             StatusReporter status = new StatusReporter(producer, service).start()) {
+             StatusReporter status = new StatusReporter(producer, service).start();
+             var metrics = MetricsServer.start(registry, health.add("kafka", broker).add("sources", service.health()), metricsPort)) {
             sources.forEach(service::start);
             StreamAssignment assignment = ingest.registry
                     ? new StreamAssignment(settings, ingest.ingestGroup, service, ingest.settings(kafka.limits()), ingest.loop).start() : null;
@@ -60,6 +65,7 @@ final class IngestCommand implements Callable<Integer> {
                 }
             });
             shutdown.await();
+            health.close();
             waiter.interrupt();
             if (assignment != null) {
                 assignment.close();

@@ -16,7 +16,7 @@ final class KafkaCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--port", defaultValue = "9092", description = "Broker port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092", description = "Broker port on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Option(names = "--data-dir", paramLabel = "DIR",

@@ -1,6 +1,7 @@
 package dev.streamsr.cli;
 
 import dev.streamsr.frame.FrameSize;
+import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.TopicSettings;
@@ -31,6 +32,20 @@ public final class KafkaOptions {
 
     @Option(names = "--retention", defaultValue = "10m", description = "Retention of the frame topics (10m, 1h or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration retention;
+
+    @Option(names = "--kafka-timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "How long a role waits for Kafka at start before it exits with an error, and the bound of the health check's broker probe. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    /** Fails with one line when Kafka does not answer within {@code --kafka-timeout}. */
+    public void awaitBroker() {
+        BrokerProbe.await(settings(), timeout);
+    }
+
+    /** The {@code kafka} part of health, bounded like the start-up wait. */
+    public BrokerProbe probe(KafkaSettings settings) {
+        return new BrokerProbe(settings, timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5));
+    }
 
     public FrameLimits limits() {
         return new FrameLimits(maxFrameSize);

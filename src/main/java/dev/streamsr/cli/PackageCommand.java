@@ -1,6 +1,9 @@
 package dev.streamsr.cli;
 
+import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.metrics.Health;
+import dev.streamsr.metrics.MetricsServer;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.packager.PackagerService;
 import java.util.concurrent.Callable;
@@ -33,15 +36,18 @@ final class PackageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        kafka.awaitBroker();
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var encoder = new dev.streamsr.media.EncoderSettings("ultrafast", sourceQuality, 1, segmentSeconds);
         var registry = metricsOptions.registry();
-        try (shutdown; var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "package", metricsPort);
+        try (shutdown; Health health = new Health("package"); BrokerProbe broker = kafka.probe(kafka.settings());
              PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
-                pkg.groupId, registry)) {
+                pkg.groupId, registry);
+             var metrics = MetricsServer.start(registry, health.add("kafka", broker).add("package", service.health()), metricsPort)) {
             service.start();
             shutdown.await();
+            health.close();
         }
         return 0;
     }

@@ -1,7 +1,9 @@
 package dev.streamsr.cli;
 
 import dev.streamsr.ingest.StreamRegistry;
+import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
+import dev.streamsr.metrics.Health;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.serve.HttpServer;
 import dev.streamsr.serve.SourceBoard;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "Port of the player, HLS and API (as in demo). Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Mixin
@@ -48,20 +49,28 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Shutdown shutdown = new Shutdown();
         // The stream API is on when a token is set: it writes the registry topic, so it needs Kafka.
+        if (apiOptions.enabled()) {
+            kafka.awaitBroker();
+        }
         StreamRegistry streams = apiOptions.enabled() ? new StreamRegistry(kafka.settings(), allowFiles) : null;
         // What ingest says about each source (reconnecting, failed) joins what the packager wrote.
         SourceBoard sources = sourceStatus ? new SourceBoard(kafka.settings()).start() : null;
         StreamDirectory directory = sources != null ? new StreamDirectory(hlsDir, Clock.systemUTC(), sources) : new StreamDirectory(hlsDir, Clock.systemUTC());
-        HttpServer http = new HttpServer(directory, metricsOptions.registry(), () -> Map.of("status", "ok"));
+        Health health = new Health("serve").add("hls", directory.health());
+        HttpServer http = new HttpServer(directory, metricsOptions.registry(), health);
+        // The API writes the registry topic: without Kafka it cannot do its job.
+        BrokerProbe broker = streams != null ? kafka.probe(kafka.settings()) : null;
         if (streams != null) {
             TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
             http.withStreamApi(apiOptions.api(streams));
+            health.add("kafka", broker);
         }
-        try (shutdown; streams; sources; HttpServer server = http.start(host, port)) {
+        Shutdown shutdown = new Shutdown();
+        try (shutdown; health; broker; streams; sources; HttpServer server = http.start(host, port)) {
             System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
             shutdown.await();
+            health.close();
         }
         return 0;
     }

@@ -1,7 +1,10 @@
 package dev.streamsr.cli;
 
+import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
+import dev.streamsr.metrics.Health;
+import dev.streamsr.metrics.MetricsServer;
 import dev.streamsr.upscale.UpscaleService;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -28,15 +31,24 @@ final class UpscaleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         upscale.checkModel();
+        kafka.awaitBroker();
         TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
         Shutdown shutdown = new Shutdown();
         var registry = metricsOptions.registry();
-        try (shutdown; var metrics = dev.streamsr.metrics.MetricsServer.start(registry, "upscale", metricsPort);
+        var failed = new java.util.concurrent.atomic.AtomicBoolean();
+        try (shutdown; Health health = new Health("upscale"); BrokerProbe broker = kafka.probe(kafka.settings());
              UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
-                upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD)) {
+                upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD);
+             var metrics = MetricsServer.start(registry, health.add("kafka", broker).add("upscale", service.health()), metricsPort)) {
+            // An engine that cannot be opened stops the client: exit non-zero so a supervisor sees it.
+            service.onError(() -> {
+                failed.set(true);
+                shutdown.trigger();
+            });
             service.start();
             shutdown.await();
+            health.close();
         }
-        return 0;
+        return failed.get() ? 1 : 0;
     }
 }

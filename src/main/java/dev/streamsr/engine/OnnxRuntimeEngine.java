@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * frame-sized memory.
  */
 public final class OnnxRuntimeEngine implements Engine {
+    static {
+        NoExecStack.onnxRuntime(); // before the first ONNX Runtime class loads the library
+    }
+
     private static final Logger log = LoggerFactory.getLogger(OnnxRuntimeEngine.class);
 
     private final OrtEnvironment env;

@@ -56,6 +56,23 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@code sources} part of health. A camera that is down is the camera's problem, not this
+     * process's: its state and last error are shown, and the role stays ready for the others.
+     */
+    public dev.streamsr.metrics.Health.Probe health() {
+        return () -> {
+            Map<String, Object> detail = new java.util.TreeMap<>();
+            streams.forEach((id, r) -> {
+                StreamIngest s = r.ingest();
+                detail.put(id.value(), s.state().name().toLowerCase() + ", " + s.framesPublished() + " frames"
+                        + (s.lastError() == null ? "" : " (" + Credentials.mask(s.lastError()) + ")"));
+            });
+            long playing = streams.values().stream().filter(r -> r.ingest().state() == StreamState.PLAYING).count();
+            return dev.streamsr.metrics.Health.Check.up(playing + " of " + streams.size() + " playing", detail);
+        };
+    }
+
     public Map<StreamId, StreamIngest> streams() {
         Map<StreamId, StreamIngest> out = new ConcurrentHashMap<>();
         streams.forEach((id, r) -> out.put(id, r.ingest()));

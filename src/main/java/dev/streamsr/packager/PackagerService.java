@@ -5,11 +5,14 @@ import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.metrics.ConsumerLag;
+import dev.streamsr.metrics.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
@@ -27,6 +30,8 @@ public final class PackagerService implements AutoCloseable {
     private final Producer<byte[], byte[]> dlqProducer;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private final ConsumerLag lag;
+    /** A poll loop returns at least every 200 ms; writing a segment to a slow disk may hold it a few seconds. */
+    private static final long STALL_MS = 30_000;
 
     public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
                            String groupId, MeterRegistry registry) {
@@ -51,6 +56,37 @@ public final class PackagerService implements AutoCloseable {
         for (RenditionPackager p : packagers) {
             threads.add(Thread.ofPlatform().name("package-" + threads.size()).daemon(true).start(p));
         }
+    }
+
+    /**
+     * The {@code package} part of health: each rendition's poll loop. A loop that died is not
+     * live; one that has not polled for a while (a stuck muxer or disk) is not ready.
+     */
+    public Health.Probe health() {
+        return () -> {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            boolean live = true;
+            boolean ready = !threads.isEmpty();
+            for (int i = 0; i < packagers.size(); i++) {
+                RenditionPackager p = packagers.get(i);
+                long sincePoll = System.currentTimeMillis() - p.lastPollMs();
+                String state;
+                if (p.failure() != null || (i < threads.size() && !threads.get(i).isAlive())) {
+                    live = false;
+                    state = "stopped: " + (p.failure() == null ? "thread ended" : p.failure());
+                } else if (sincePoll > STALL_MS) {
+                    ready = false;
+                    state = "no poll for " + sincePoll / 1000 + " s";
+                } else {
+                    state = p.openStreams() + " streams";
+                }
+                detail.put(p.rendition().name().toLowerCase(), state);
+            }
+            if (!live) {
+                return Health.Check.dead("a rendition stopped", detail);
+            }
+            return ready ? Health.Check.up("writing", detail) : Health.Check.notReady(threads.isEmpty() ? "starting" : "stalled", detail);
+        };
     }
 
     @Override

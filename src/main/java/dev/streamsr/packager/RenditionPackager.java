@@ -63,6 +63,10 @@ final class RenditionPackager implements Runnable {
     private final MeterRegistry registry;
     private final Map<StreamId, Output> outputs = new HashMap<>();
     private volatile boolean stopping;
+    /** What health reads from another thread. */
+    private volatile int openStreams;
+    private volatile long lastPollMs = System.currentTimeMillis();
+    private volatile String failure;
 
     /** A stream's open writer, its encoder when the rendition encodes, and what status reports. */
     private static final class Output {
@@ -96,6 +100,23 @@ final class RenditionPackager implements Runnable {
         this.registry = registry;
     }
 
+    /** Null while the poll loop runs; why it ended otherwise. */
+    String failure() {
+        return failure;
+    }
+
+    int openStreams() {
+        return openStreams;
+    }
+
+    long lastPollMs() {
+        return lastPollMs;
+    }
+
+    Rendition rendition() {
+        return rendition;
+    }
+
     void stop() {
         stopping = true;
         consumer.wakeup();
@@ -115,11 +136,18 @@ final class RenditionPackager implements Runnable {
                     handle(r);
                 }
                 writeStatuses(false);
+                openStreams = outputs.size();
+                lastPollMs = System.currentTimeMillis();
             }
         } catch (WakeupException e) {
             if (!stopping) {
+                failure = "woken up while running";
                 throw e;
             }
+        } catch (RuntimeException | Error e) {
+            failure = e.toString();
+            log.error("{} packager stopped", rendition.name().toLowerCase(), e);
+            throw e;
         } finally {
             // A stop ends what is open: the last segment is written and players see #EXT-X-ENDLIST.
             // A packager that takes the stream over later continues the playlist with a discontinuity.

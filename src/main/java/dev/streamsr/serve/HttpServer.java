@@ -4,6 +4,8 @@ import dev.streamsr.packager.Rendition;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import dev.streamsr.metrics.Health;
+import dev.streamsr.metrics.MetricsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,11 +13,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The serve role: playlists and segments of both renditions, {@code /streams}, the player page,
- * {@code /health} and {@code /metrics}. Anything else, including paths that try to leave the HLS
+ * {@code /health} (live and ready) and {@code /metrics}. Anything else, including paths that try to leave the HLS
  * root, answers 404.
  */
 public final class HttpServer implements AutoCloseable {
@@ -23,18 +24,18 @@ public final class HttpServer implements AutoCloseable {
     private final Javalin app;
     private final StreamDirectory streams;
     private final PrometheusMeterRegistry registry;
-    private final Supplier<Map<String, Object>> health;
 
-    public HttpServer(StreamDirectory streams, PrometheusMeterRegistry registry, Supplier<Map<String, Object>> health) {
+    public HttpServer(StreamDirectory streams, PrometheusMeterRegistry registry, Health health) {
         this.streams = streams;
         this.registry = registry;
-        this.health = health;
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.defaultContentType = "application/json";
         });
         app.before(ctx -> ctx.header("Access-Control-Allow-Origin", "*"));
-        app.get("/health", ctx -> ctx.json(health.get()));
+        app.get("/health", ctx -> MetricsServer.ready(ctx, health));
+        app.get("/health/ready", ctx -> MetricsServer.ready(ctx, health));
+        app.get("/health/live", ctx -> MetricsServer.live(ctx, health));
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         app.get("/streams", ctx -> ctx.json(streams.streams()));
         app.get("/streams/{id}", ctx -> streams.view(ctx.pathParam("id")).ifPresentOrElse(ctx::json, () -> notFound(ctx)));

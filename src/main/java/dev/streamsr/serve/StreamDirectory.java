@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -51,6 +52,20 @@ public final class StreamDirectory {
     }
 
     private final Supplier<java.util.Set<String>> reported;
+
+    /** The {@code hls} part of health: the root the package role writes must be there and readable. */
+    public dev.streamsr.metrics.Health.Probe health() {
+        return () -> {
+            Map<String, Object> detail = Map.of("dir", root.toString());
+            if (!Files.isDirectory(root)) {
+                return dev.streamsr.metrics.Health.Check.notReady("no directory yet (the package role creates it)", detail);
+            }
+            if (!Files.isReadable(root) || !Files.isExecutable(root)) {
+                return dev.streamsr.metrics.Health.Check.notReady("not readable by this user", detail);
+            }
+            return dev.streamsr.metrics.Health.Check.up("readable", detail);
+        };
+    }
 
     public List<StreamView> streams() {
         java.util.SortedSet<String> ids = new java.util.TreeSet<>(reported.get());

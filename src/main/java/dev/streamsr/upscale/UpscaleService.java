@@ -6,6 +6,7 @@ import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.metrics.ConsumerLag;
+import dev.streamsr.metrics.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
@@ -41,6 +42,8 @@ public final class UpscaleService implements AutoCloseable {
     private final FrameBatcher batcher;
     private MeterRegistry batchRegistry;
     private final io.micrometer.core.instrument.Timer[] batchTimers = new io.micrometer.core.instrument.Timer[65];
+    /** Why the engine could not be opened; a thread that replaced the failed one would fail the same way. */
+    private volatile String engineFailure;
 
     public UpscaleService(KafkaSettings kafka, Topics topics, UpscaleSettings settings, Supplier<Engine> engineFactory,
                           MeterRegistry registry, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onCrash) {
@@ -55,15 +58,21 @@ public final class UpscaleService implements AutoCloseable {
             batcher = new FrameBatcher(engineFactory, settings.maxBatch(), settings.batchWindow(), this::recordBatch);
             batchRegistry = registry;
             log.info("upscale: frames of up to {} streams per engine call, {} ms window", settings.maxBatch(), settings.batchWindow().toMillis());
-            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> batcher.forThread());
+            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> open(batcher::forThread));
         } else {
             batcher = null;
-            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> engineFactory.get());
+            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> open(engineFactory));
         }
         var topology = UpscaleTopology.build(topics, kafka.limits(), settings.changelogState(), supplier,
                 settings.encoder(), registry, settings.maxLag());
         streams = new KafkaStreams(topology, properties(kafka, settings, stateDir));
         streams.setUncaughtExceptionHandler(e -> {
+            if (engineFailure != null) {
+                // Replacing the thread would load the same engine and fail again, every few seconds, forever.
+                log.error("upscale: cannot open the engine ({}); stopping: health reports not live", engineFailure);
+                log.debug("engine failure", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             log.error("upscale stream thread failed; response {}", onCrash, e);
             return onCrash;
         });
@@ -82,6 +91,47 @@ public final class UpscaleService implements AutoCloseable {
                     .publishPercentileHistogram().register(batchRegistry);
         }
         batchTimers[i].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private Engine open(Supplier<Engine> factory) {
+        try {
+            return factory.get();
+        } catch (RuntimeException e) {
+            engineFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw e;
+        }
+    }
+
+    /**
+     * The {@code upscale} part of health: the Kafka Streams client and the engine. Rebalancing is
+     * normal work; an error state or an engine that cannot be opened is not live.
+     */
+    public Health.Probe health() {
+        return () -> {
+            KafkaStreams.State s = streams.state();
+            Map<String, Object> detail = new java.util.LinkedHashMap<>();
+            detail.put("streams", s.name());
+            detail.put("threads", streams.metadataForLocalThreads().stream().map(t -> t.threadName() + " " + t.threadState()).sorted().toList());
+            detail.put("engines", engines.values().stream().map(e -> e.backend() + " " + e.model().name() + " v" + e.model().version()).distinct().toList());
+            if (engineFailure != null) {
+                detail.put("error", engineFailure);
+                return Health.Check.dead("engine failed", detail);
+            }
+            return switch (s) {
+                case RUNNING, REBALANCING -> Health.Check.up(s == KafkaStreams.State.RUNNING ? "running" : "rebalancing", detail);
+                case CREATED -> Health.Check.notReady("starting", detail);
+                default -> Health.Check.dead(s.name().toLowerCase().replace('_', ' '), detail);
+            };
+        };
+    }
+
+    /** Calls back once if the client stops on its own (an error, not a close). */
+    public void onError(Runnable callback) {
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.ERROR) {
+                callback.run();
+            }
+        });
     }
 
     static Properties properties(KafkaSettings kafka, UpscaleSettings settings, Path stateDir) {

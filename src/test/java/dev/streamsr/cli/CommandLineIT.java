@@ -76,4 +76,37 @@ class CommandLineIT {
             assertTrue(ms < 30_000, args[0] + " took " + ms + " ms to fail");
         }
     }
+
+    /** Every role that needs Kafka waits for it a bounded time, then says where it looked, in one line, and exits 1. */
+    @Test
+    void anUnreachableKafkaFailsEachRoleWithOneLineNamingTheServers() throws Exception {
+        for (String[] args : new String[][] {
+                {"ingest", "--stream", "a=test://ball?live=true", "--metrics-port", "0"},
+                {"upscale", "--model", "bicubic-x4", "--metrics-port", "0"},
+                {"package", "--metrics-port", "0", "--hls-dir", "target/unreachable-hls"},
+                {"serve", "--http-port", "0", "--api-token", "t0ken-for-a-test", "--hls-dir", "target/unreachable-hls"}}) {
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "3s"));
+            long t0 = System.nanoTime();
+            Run r = run(Map.of(), all.toArray(String[]::new));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, r.rc(), r.err());
+            assertTrue(r.err().contains("streamsr " + args[0] + ": Kafka is not reachable at 127.0.0.1:1 (waited 3 s"), r.err());
+            assertTrue(r.err().contains("check --bootstrap-servers"), r.err());
+            assertFalse(r.err().contains("Exception:") || r.err().contains("\tat "), "no stack trace: " + r.err());
+            assertTrue(r.err().strip().lines().count() <= 3, "a few lines, not a client's retry log: " + r.err());
+            assertTrue(ms < 25_000, args[0] + " took " + ms + " ms to fail");
+        }
+    }
+
+    @Test
+    void aModelFileThatIsNotAModelFailsAtOnce() throws Exception {
+        java.nio.file.Path broken = java.nio.file.Files.createTempFile("broken", ".onnx");
+        java.nio.file.Files.writeString(broken, "not a model");
+        Run r = run(Map.of(), "upscale", "--model", broken.toString(), "--bootstrap-servers", "127.0.0.1:1", "--metrics-port", "0");
+        assertEquals(1, r.rc(), r.err());
+        assertTrue(r.err().startsWith("streamsr upscale: ") && r.err().contains(broken.toString()), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        java.nio.file.Files.delete(broken);
+    }
 }

@@ -104,9 +104,10 @@ class HelmChartTest {
                 assertTrue(sc.path("readOnlyRootFilesystem").asBoolean(), where);
                 assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true), where);
                 assertEquals("ALL", sc.path("capabilities").path("drop").get(0).asText(), where);
-                for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-                    assertEquals("/health", c.path(probe).path("httpGet").path("path").asText(), where + " " + probe);
+                for (String probe : List.of("livenessProbe", "startupProbe")) {
+                    assertEquals("/health/live", c.path(probe).path("httpGet").path("path").asText(), where + " " + probe);
                 }
+                assertEquals("/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText(), where + " readinessProbe");
                 assertTrue(c.path("resources").path("requests").has("memory"), where + " has no memory request");
                 assertTrue(c.path("resources").path("limits").has("memory"), where + " has no memory limit");
                 assertTrue(hasMount(c, "/tmp"), where + ": a read-only root needs a writable /tmp");

@@ -242,7 +242,7 @@ class LiveSourcesIT extends EmbeddedBrokerTest {
         open.add(board);
         var http = new dev.streamsr.serve.HttpServer(new StreamDirectory(tmp.resolve("hls"), java.time.Clock.systemUTC(), board),
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
-                () -> java.util.Map.of("status", "ok")).start("127.0.0.1", 0);
+                new dev.streamsr.metrics.Health("serve")).start("127.0.0.1", 0);
         open.add(http);
         await("30 frames", () -> s.framesPublished() >= 30, 30_000);
         assertEquals(1.0, in.gauge("streamsr.source.state", id, "playing"));

@@ -47,7 +47,7 @@ class StreamApiIT extends EmbeddedBrokerTest {
         try (Flow flow = new Flow(kafka);
              StreamRegistry registry = new StreamRegistry(kafka, List.of(tmp));
              HttpServer http = new HttpServer(new StreamDirectory(tmp, Clock.systemUTC()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                     () -> Map.of("status", "ok")).withStreamApi(new StreamApi(registry, TOKEN, false)).start("127.0.0.1", 0)) {
+                     new dev.streamsr.metrics.Health("serve")).withStreamApi(new StreamApi(registry, TOKEN, false)).start("127.0.0.1", 0)) {
             String api = "http://127.0.0.1:" + http.port() + "/api/streams";
             IngestService a = flow.ingest(settings);
             StreamAssignment assignA = new StreamAssignment(kafka, "it-ingest", a, settings, false).start();

@@ -68,7 +68,7 @@ class HostileClientIT extends EmbeddedBrokerTest {
         allowed = Files.createDirectories(tmp.resolve("clips"));
         registry = new StreamRegistry(kafka, List.of(allowed));
         http = new HttpServer(new StreamDirectory(hls, Clock.systemUTC()), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                () -> Map.of("status", "ok")).withStreamApi(new StreamApi(registry, TOKEN, false)).start("127.0.0.1", 0);
+                new dev.streamsr.metrics.Health("serve")).withStreamApi(new StreamApi(registry, TOKEN, false)).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + http.port();
     }
 

@@ -62,7 +62,7 @@ class PlayerBrowserIT {
             IngestService ingest = flow.ingest(IngestSettings.defaults().withMaxInputSize(new FrameSize(160, 120)));
             ingest.start(Source.parse(StreamId.of("lobby"), TestMedia.tenSecondClip().toString(), true));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            try (HttpServer http = new HttpServer(new StreamDirectory(hls, Clock.systemUTC()), registry, () -> Map.of("status", "ok"))
+            try (HttpServer http = new HttpServer(new StreamDirectory(hls, Clock.systemUTC()), registry, new dev.streamsr.metrics.Health("serve"))
                     .start("127.0.0.1", 0)) {
                 String base = "http://127.0.0.1:" + http.port();
                 awaitLive(base);
