@@ -32,8 +32,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs everything in one JVM on an embedded Kafka broker: plays a real clip in a loop as a live stream,",
-                "upscales it x4 and serves source and upscaled side by side in the browser. Ctrl-C stops it cleanly."})
+        description = {"Runs the whole flow in one JVM on an embedded Kafka broker, with the player in the browser.",
+                "Plays a real clip in a loop as a live stream (or the --stream sources), upscales it x4 and serves source and upscaled side by side. Ctrl-C stops it and removes the broker's temporary data."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
@@ -56,13 +56,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Play the clip once instead of looping it.")
     boolean once;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "Port of the player and API. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "Port of the player and API. Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
     @Mixin
     ApiOptions apiOptions;
 
-    @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int kafkaPort;
 
     private List<Path> allowedFiles() {

@@ -49,38 +49,38 @@ import picocli.CommandLine.Option;
         description = {"End-to-end benchmark in one JVM on the embedded broker: live sources through ingest, upscale and package.",
                 "Prints fps in and out per stream, ingest-to-SR-record latency p50/p99 and its trend, whole-process CPU per frame by part."})
 final class EndToEndBench implements Callable<Integer> {
-    @Option(names = "--source", defaultValue = "test://smpte?fps=30/1&live=true",
+    @Option(names = "--source", paramLabel = "URI", defaultValue = "test://smpte?fps=30/1&live=true",
             description = "Live source; test:// sources get --size. Default: ${DEFAULT-VALUE}.")
     String source;
 
-    @Option(names = "--size", defaultValue = "320x180", converter = FrameSizeConverter.class, description = "LR input size. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--size", paramLabel = "WxH", defaultValue = "320x180", converter = FrameSizeConverter.class, description = "LR input size. Default: ${DEFAULT-VALUE}.")
     FrameSize size;
 
-    @Option(names = "--streams", defaultValue = "1", description = "Number of streams, each its own source. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "1", description = "Number of streams, each its own source. Default: ${DEFAULT-VALUE}.")
     int streams;
 
-    @Option(names = "--seconds", defaultValue = "30", description = "Measured duration. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "30", description = "Measured duration. Default: ${DEFAULT-VALUE}.")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Seconds discarded before measuring. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "10", description = "Seconds discarded before measuring. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--model", defaultValue = "bicubic-x4", description = "Model. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "bicubic-x4", description = "Model. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--max-lag", defaultValue = "1s", description = "As upscale --max-lag. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-lag", paramLabel = "DURATION", defaultValue = "1s", description = "As upscale --max-lag. Default: ${DEFAULT-VALUE}.")
     Duration maxLag;
 
-    @Option(names = "--stream-threads", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")
     int streamThreads;
 
-    @Option(names = "--engine-threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0: its default. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--engine-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0: its default. Default: ${DEFAULT-VALUE}.")
     int engineThreads;
 
-    @Option(names = "--encoder-threads", defaultValue = "2", description = "x264 threads of the SR encoder. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--encoder-threads", paramLabel = "N", defaultValue = "2", description = "x264 threads of the SR encoder. Default: ${DEFAULT-VALUE}.")
     int encoderThreads;
 
-    @Option(names = "--segment-duration", defaultValue = "1", description = "HLS segment seconds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--segment-duration", paramLabel = "N", defaultValue = "1", description = "HLS segment seconds. Default: ${DEFAULT-VALUE}.")
     int segmentSeconds;
 
     /** One SR record as the bench's own consumer saw it. */

@@ -18,26 +18,26 @@ import picocli.CommandLine.Option;
         description = {"Engine benchmark: ms per frame, frames/s and Java heap bytes allocated per frame for each model and LR size,",
                 "with the latent fed back frame to frame as the upscaler does, and the ratio against the bicubic baseline."})
 final class EngineBench implements Callable<Integer> {
-    @Option(names = "--models", split = ",", defaultValue = "auto,bicubic-x4", description = "Models to compare. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--models", paramLabel = "MODEL", split = ",", defaultValue = "auto,bicubic-x4", description = "Models to compare. Default: ${DEFAULT-VALUE}.")
     List<String> models;
 
-    @Option(names = "--sizes", split = ",", defaultValue = "320x180", converter = FrameSizeConverter.class,
+    @Option(names = "--sizes", paramLabel = "WxH", split = ",", defaultValue = "320x180", converter = FrameSizeConverter.class,
             description = "LR sizes (output is 4x). Default: ${DEFAULT-VALUE}.")
     List<FrameSize> sizes;
 
-    @Option(names = "--frames", defaultValue = "200", description = "Timed frames per case. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "200", description = "Timed frames per case. Default: ${DEFAULT-VALUE}.")
     int frames;
 
-    @Option(names = "--warmup", defaultValue = "20", description = "Untimed frames first. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20", description = "Untimed frames first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 = every core. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 = every core. Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--batches", split = ",", defaultValue = "1", description = "Batch sizes (frames per engine call). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batches", paramLabel = "VALUE", split = ",", defaultValue = "1", description = "Batch sizes (frames per engine call). Default: ${DEFAULT-VALUE}.")
     List<Integer> batches;
 
-    @Option(names = "--engine", defaultValue = "auto", description = "Backend: auto, tensorrt or onnxruntime. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--engine", paramLabel = "auto|onnxruntime|tensorrt", defaultValue = "auto", description = "Backend: auto, tensorrt or onnxruntime. Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Override

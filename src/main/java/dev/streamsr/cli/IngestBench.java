@@ -23,20 +23,20 @@ import picocli.CommandLine.Option;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Ingest throughput into the embedded broker: frames/s and MB/s of a GStreamer test source per frame size.")
 final class IngestBench implements Callable<Integer> {
-    @Option(names = "--sizes", split = ",", defaultValue = "640x360,1280x720", converter = FrameSizeConverter.class,
+    @Option(names = "--sizes", paramLabel = "WxH", split = ",", defaultValue = "640x360,1280x720", converter = FrameSizeConverter.class,
             description = "Frame sizes to measure. Default: ${DEFAULT-VALUE}.")
     List<FrameSize> sizes;
 
-    @Option(names = "--frames", defaultValue = "1500", description = "Frames per size. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "1500", description = "Frames per size. Default: ${DEFAULT-VALUE}.")
     int frames;
 
-    @Option(names = "--pattern", defaultValue = "smpte", description = "videotestsrc pattern. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--pattern", paramLabel = "PATTERN", defaultValue = "smpte", description = "videotestsrc pattern. Default: ${DEFAULT-VALUE}.")
     String pattern;
 
     @Option(names = "--no-kafka", description = "Discard frames after the pull into Java, to separate GStreamer's share from Kafka's.")
     boolean noKafka;
 
-    @Option(names = "--format", defaultValue = "RGB", description = "Frame format on the topic: RGB or I420. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "RGB|I420", defaultValue = "RGB", description = "Frame format on the topic: RGB or I420. Default: ${DEFAULT-VALUE}.")
     dev.streamsr.frame.FrameFormat format;
 
     @Override

@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = {"Decodes sources with GStreamer and publishes every frame to streamsr.lr, keyed by stream id.",
-                "Exits when every finite source has ended; live sources run until Ctrl-C."})
+        description = {"Decodes sources with GStreamer and publishes every frame to Kafka.",
+                "Each frame is one record on streamsr.lr keyed by stream id. Exits when every finite source has ended; live sources run until Ctrl-C."})
 final class IngestCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
@@ -31,7 +31,7 @@ final class IngestCommand implements Callable<Integer> {
     @Mixin
     IngestOptions ingest;
 
-    @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9401",
+    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9401",
             description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
 

@@ -27,20 +27,20 @@ public final class IngestOptions {
             description = "Scale sources down to fit this size (aspect kept, even sides); default: the source size.")
     FrameSize maxInputSize;
 
-    @Option(names = "--format", defaultValue = "RGB", description = "Frame format on streamsr.lr: RGB or I420. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "RGB|I420", defaultValue = "RGB", description = "Frame format on streamsr.lr: RGB or I420. Default: ${DEFAULT-VALUE}.")
     FrameFormat format;
 
-    @Option(names = "--max-retries", defaultValue = "-1",
+    @Option(names = "--max-retries", paramLabel = "N", defaultValue = "-1",
             description = "Reconnect attempts for a live source before it is reported failed; -1 retries forever. Default: ${DEFAULT-VALUE}.")
     int maxRetries;
 
-    @Option(names = "--backoff-initial", defaultValue = "500ms", description = "First reconnect delay (500ms, 30s, 2m or ISO-8601). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backoff-initial", paramLabel = "DURATION", defaultValue = "500ms", description = "First reconnect delay (500ms, 30s, 2m or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration backoffInitial;
 
-    @Option(names = "--backoff-max", defaultValue = "30s", description = "Longest reconnect delay (500ms, 30s, 2m or ISO-8601). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backoff-max", paramLabel = "DURATION", defaultValue = "30s", description = "Longest reconnect delay (500ms, 30s, 2m or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration backoffMax;
 
-    @Option(names = "--stall-timeout", defaultValue = "10s",
+    @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "10s",
             description = "A live source that delivers no frame for this long is reconnected. Default: ${DEFAULT-VALUE}.")
     Duration stallTimeout;
 
@@ -48,7 +48,7 @@ public final class IngestOptions {
             description = "Also ingest the streams registered on streamsr.streams (through the API), shared with the other ingest instances of --ingest-group.")
     boolean registry;
 
-    @Option(names = "--ingest-group", defaultValue = "streamsr-ingest",
+    @Option(names = "--ingest-group", paramLabel = "GROUP", defaultValue = "streamsr-ingest",
             description = "Consumer group in which ingest instances share the registered streams. Default: ${DEFAULT-VALUE}.")
     String ingestGroup;
 
@@ -60,7 +60,7 @@ public final class IngestOptions {
             description = "Forward the sources' audio (AAC as it is, other codecs encoded to AAC) on streamsr.audio and into the HLS output. Default: ${DEFAULT-VALUE}.")
     boolean audio = true;
 
-    @Option(names = "--live-buffer-frames", defaultValue = "150",
+    @Option(names = "--live-buffer-frames", paramLabel = "N", defaultValue = "150",
             description = "Frames of a live source held while Kafka is unavailable; beyond that the oldest are dropped and counted "
                     + "(streamsr_frames_dropped_total{reason=\"broker-backlog\"}). Default: ${DEFAULT-VALUE}.")
     int liveBufferFrames;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** Options every role shares to reach Kafka and size its limits. */
 public final class KafkaOptions {
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,HOST:PORT...]", defaultValue = "127.0.0.1:9092",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the port `streamsr kafka` listens on).")
     String bootstrapServers;
 
@@ -19,18 +19,18 @@ public final class KafkaOptions {
             description = "Kafka client properties file for SASL/TLS and any other client setting.")
     Path clientProperties;
 
-    @Option(names = "--max-frame-size", defaultValue = "1920x1080", converter = FrameSizeConverter.class,
+    @Option(names = "--max-frame-size", paramLabel = "WxH", defaultValue = "1920x1080", converter = FrameSizeConverter.class,
             description = "Largest input frame accepted (RGB); every Kafka size limit is derived from it. Default: ${DEFAULT-VALUE}.")
     FrameSize maxFrameSize;
 
-    @Option(names = "--partitions", defaultValue = "4",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "Partitions of the frame topics when StreamSR creates them; bounds upscale parallelism. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
-    @Option(names = "--replication-factor", defaultValue = "1", description = "Replication factor of created topics. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1", description = "Replication factor of created topics. Default: ${DEFAULT-VALUE}.")
     short replication;
 
-    @Option(names = "--retention", defaultValue = "10m", description = "Retention of the frame topics (10m, 1h or ISO-8601). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "10m", description = "Retention of the frame topics (10m, 1h or ISO-8601). Default: ${DEFAULT-VALUE}.")
     Duration retention;
 
     @Option(names = "--kafka-timeout", defaultValue = "30s", paramLabel = "DURATION",

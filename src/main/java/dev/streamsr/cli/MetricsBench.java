@@ -22,20 +22,20 @@ import picocli.CommandLine.Option;
         description = {"Cost of metric recording per frame, and of a /metrics scrape, against a frame budget.",
                 "Prints ns per frame and the share of the frame time given by --frame-ms."})
 final class MetricsBench implements Callable<Integer> {
-    @Option(names = "--streams", defaultValue = "4", description = "Streams with their own meters. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "4", description = "Streams with their own meters. Default: ${DEFAULT-VALUE}.")
     int streams;
 
-    @Option(names = "--frames", defaultValue = "2000000", description = "Frames recorded. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "2000000", description = "Frames recorded. Default: ${DEFAULT-VALUE}.")
     int frames;
 
-    @Option(names = "--frame-ms", defaultValue = "29.1",
+    @Option(names = "--frame-ms", paramLabel = "MS", defaultValue = "29.1",
             description = "Frame time to compare with (the tiny model's engine time at 320x180 on 2 cores). Default: ${DEFAULT-VALUE}.")
     double frameMs;
 
-    @Option(names = "--fps", defaultValue = "30", description = "Frames per second per stream, to amortise scrapes. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--fps", paramLabel = "N", defaultValue = "30", description = "Frames per second per stream, to amortise scrapes. Default: ${DEFAULT-VALUE}.")
     double fps;
 
-    @Option(names = "--scrape-interval", defaultValue = "15", description = "Prometheus scrape interval in seconds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--scrape-interval", paramLabel = "N", defaultValue = "15", description = "Prometheus scrape interval in seconds. Default: ${DEFAULT-VALUE}.")
     double scrapeSeconds;
 
     record PerStream(Counter in, Counter up, Counter pkg, Timer engine, Timer process, Timer record, Timer segment) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** Options of the metrics registry every role serves at /metrics. */
 public final class MetricsOptions {
-    @Option(names = "--max-stream-metrics", defaultValue = "" + Metrics.DEFAULT_MAX_STREAMS,
+    @Option(names = "--max-stream-metrics", paramLabel = "N", defaultValue = "" + Metrics.DEFAULT_MAX_STREAMS,
             description = "Most stream ids that get their own metrics; meters of further streams are not recorded (logged). Default: ${DEFAULT-VALUE}.")
     int maxStreams;
 

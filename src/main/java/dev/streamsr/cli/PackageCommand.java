@@ -12,8 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "package", mixinStandardHelpOptions = true,
-        description = {"Writes HLS per stream: the upscaled rendition from streamsr.sr (read committed) and the source",
-                "rendition from streamsr.lr, each a rolling playlist that ends with #EXT-X-ENDLIST when the stream ends."})
+        description = {"Writes HLS for every stream: the upscaled and the source rendition.",
+                "The upscaled rendition comes from streamsr.sr (read committed), the source rendition from streamsr.lr; each is a rolling playlist that ends with #EXT-X-ENDLIST when the stream ends."})
 final class PackageCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
@@ -24,13 +24,13 @@ final class PackageCommand implements Callable<Integer> {
     @Mixin
     PackageOptions pkg;
 
-    @Option(names = "--segment-duration", defaultValue = "2", description = "HLS segment duration in seconds. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--segment-duration", paramLabel = "N", defaultValue = "2", description = "HLS segment duration in seconds. Default: ${DEFAULT-VALUE}.")
     int segmentSeconds;
 
-    @Option(names = "--source-quality", defaultValue = "21", description = "x264 quality of the source rendition. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--source-quality", paramLabel = "N", defaultValue = "21", description = "x264 quality of the source rendition. Default: ${DEFAULT-VALUE}.")
     int sourceQuality;
 
-    @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9403",
+    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9403",
             description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
 

@@ -6,18 +6,18 @@ import picocli.CommandLine.Option;
 
 /** Options of the package and serve roles, shared with {@code demo}. */
 public final class PackageOptions {
-    @Option(names = "--hls-dir", defaultValue = "hls", description = "Root directory of the HLS output. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--hls-dir", paramLabel = "DIR", defaultValue = "hls", description = "Root directory of the HLS output. Default: ${DEFAULT-VALUE}.")
     Path hlsDir;
 
-    @Option(names = "--playlist-length", defaultValue = "6",
+    @Option(names = "--playlist-length", paramLabel = "N", defaultValue = "6",
             description = "Segments in the live playlist; 0 keeps every segment (a complete VOD when the stream ends). Default: ${DEFAULT-VALUE}.")
     int playlistLength;
 
-    @Option(names = "--max-files", defaultValue = "10",
+    @Option(names = "--max-files", paramLabel = "N", defaultValue = "10",
             description = "Segments kept on disk per rendition; 0 never deletes. Default: ${DEFAULT-VALUE}.")
     int maxFiles;
 
-    @Option(names = "--package-group", defaultValue = "streamsr-package", description = "Consumer group of the package role. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--package-group", paramLabel = "GROUP", defaultValue = "streamsr-package", description = "Consumer group of the package role. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
     public HlsSettings hls(int segmentSeconds) {

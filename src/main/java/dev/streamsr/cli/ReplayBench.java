@@ -18,22 +18,22 @@ import picocli.CommandLine.Option;
         description = {"Runs a model over raw RGB frames exactly as the upscaler does (previous frame and cached latent fed back),",
                 "writing the SR frames raw. Used by training/eval.py to evaluate exported models through the real engine."})
 final class ReplayBench implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "ONNX model file or shipped model name.")
+    @Option(names = "--model", paramLabel = "MODEL", required = true, description = "ONNX model file or shipped model name.")
     String model;
 
-    @Option(names = "--size", required = true, converter = FrameSizeConverter.class, description = "LR frame size WxH.")
+    @Option(names = "--size", paramLabel = "WxH", required = true, converter = FrameSizeConverter.class, description = "LR frame size WxH.")
     FrameSize size;
 
-    @Option(names = "--in", required = true, description = "Raw packed RGB LR frames, back to back.")
+    @Option(names = "--in", paramLabel = "FILE", required = true, description = "Raw packed RGB LR frames, back to back.")
     Path in;
 
-    @Option(names = "--out", required = true, description = "Where the raw packed RGB SR frames go.")
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where the raw packed RGB SR frames go.")
     Path out;
 
     @Option(names = "--no-history", description = "Every frame as a stream's first (zero latent, prev = itself): the per-frame ablation.")
     boolean noHistory;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads; 0 = every core.")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Intra-op threads; 0 = every core.")
     int threads;
 
     @Override

@@ -18,16 +18,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"HTTP server: /streams, the HLS playlists and segments of both renditions, the player page,",
-                "/health and /metrics."})
+        description = {"Serves the player, both renditions' HLS, /streams and the stream API over HTTP.",
+                "Also /health/live, /health/ready and /metrics."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
-    @Option(names = "--hls-dir", defaultValue = "hls", description = "Root directory the package role writes to. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--hls-dir", paramLabel = "DIR", defaultValue = "hls", description = "Root directory the package role writes to. Default: ${DEFAULT-VALUE}.")
     Path hlsDir;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String host;
 
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "Port of the player, HLS and API (as in demo). Default: ${DEFAULT-VALUE}.")

@@ -41,22 +41,22 @@ import picocli.CommandLine.Option;
         description = {"N live streams for M minutes on the embedded broker; prints frames in, out, dropped by reason,",
                 "lost, RSS at start and end, and ingest-to-segment latency p50/p99."})
 final class SoakBench implements Callable<Integer> {
-    @Option(names = "--streams", defaultValue = "4", description = "Live streams. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "4", description = "Live streams. Default: ${DEFAULT-VALUE}.")
     int streams;
 
-    @Option(names = "--minutes", defaultValue = "10", description = "Duration. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--minutes", paramLabel = "N", defaultValue = "10", description = "Duration. Default: ${DEFAULT-VALUE}.")
     double minutes;
 
-    @Option(names = "--size", defaultValue = "160x90", converter = FrameSizeConverter.class, description = "LR size of each stream. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--size", paramLabel = "WxH", defaultValue = "160x90", converter = FrameSizeConverter.class, description = "LR size of each stream. Default: ${DEFAULT-VALUE}.")
     FrameSize size;
 
-    @Option(names = "--fps", defaultValue = "15", description = "Frames per second of each stream. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--fps", paramLabel = "N", defaultValue = "15", description = "Frames per second of each stream. Default: ${DEFAULT-VALUE}.")
     int fps;
 
-    @Option(names = "--model", defaultValue = "bicubic-x4", description = "Model. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "bicubic-x4", description = "Model. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--stream-threads", defaultValue = "2", description = "Upscale stream threads. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "2", description = "Upscale stream threads. Default: ${DEFAULT-VALUE}.")
     int streamThreads;
 
     @Option(names = "--audio", description = "Each stream is a live MPEG-TS over UDP with AAC audio from a gst-launch-1.0 sender, "

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "upscale", mixinStandardHelpOptions = true,
-        description = {"Kafka Streams application: reads LR frames from streamsr.lr, runs the engine on each frame pair with the",
-                "stream's cached latent, encodes the result to H.264 and writes one access unit per frame to streamsr.sr."})
+        description = {"Upscales every frame x4 with the neural engine and encodes the result.",
+                "A Kafka Streams application: reads LR frames from streamsr.lr, runs the engine on each frame pair with the stream's cached latent, and writes one access unit per frame to streamsr.sr, exactly once."})
 final class UpscaleCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
@@ -24,7 +24,7 @@ final class UpscaleCommand implements Callable<Integer> {
     @Mixin
     UpscaleOptions upscale;
 
-    @picocli.CommandLine.Option(names = "--metrics-port", defaultValue = "9402",
+    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9402",
             description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
 

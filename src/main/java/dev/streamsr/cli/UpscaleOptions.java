@@ -19,28 +19,28 @@ import picocli.CommandLine.Option;
 public final class UpscaleOptions {
     enum State { memory, changelog }
 
-    @Option(names = "--model", defaultValue = "auto",
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "auto",
             description = "ONNX model file or shipped model name; auto picks the best model in the models directory. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--engine", defaultValue = "auto",
+    @Option(names = "--engine", paramLabel = "auto|onnxruntime|tensorrt", defaultValue = "auto",
             description = "Engine backend: auto (TensorRT where a CUDA device and TensorRT load, else ONNX Runtime), tensorrt or onnxruntime. Default: ${DEFAULT-VALUE}.")
     String engine;
 
-    @Option(names = "--max-batch", defaultValue = "0",
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "0",
             description = "Most frames (of different streams) per engine call; 0 = auto: 8 on TensorRT, 1 on ONNX Runtime, where batching measured no faster. Default: ${DEFAULT-VALUE}.")
     int maxBatch;
 
-    @Option(names = "--batch-window", defaultValue = "2ms",
+    @Option(names = "--batch-window", paramLabel = "DURATION", defaultValue = "2ms",
             description = "How long a frame waits for frames of other streams to share its engine call; 0s disables batching. Default: ${DEFAULT-VALUE}.")
     Duration batchWindow;
 
-    @Option(names = "--max-lag", defaultValue = "1s",
+    @Option(names = "--max-lag", paramLabel = "DURATION", defaultValue = "1s",
             description = {"Keeps live streams live when the engine cannot keep up: their frames that waited longer than this since ingest are skipped (reason max-lag),",
                     "and frames behind are shared in turn between the streams (reason fair-share). Files are never skipped; 0s never skips. Default: ${DEFAULT-VALUE}."})
     Duration maxLag;
 
-    @Option(names = "--engine-sizes", split = ",", defaultValue = "640x360,160x90,1280x720", converter = FrameSizeConverter.class,
+    @Option(names = "--engine-sizes", paramLabel = "WxH", split = ",", defaultValue = "640x360,160x90,1280x720", converter = FrameSizeConverter.class,
             description = "LR sizes the TensorRT profile covers: the first is what it is tuned for, the range spans the smallest to the largest. Default: ${DEFAULT-VALUE}.")
     List<FrameSize> engineSizes;
 
@@ -48,35 +48,35 @@ public final class UpscaleOptions {
             description = "Where TensorRT plans and timing caches are kept between runs. Default: $STREAMSR_HOME/.cache/plans.")
     Path planCache;
 
-    @Option(names = "--engine-threads", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 uses every core. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--engine-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 uses every core. Default: ${DEFAULT-VALUE}.")
     int engineThreads;
 
-    @Option(names = "--state", defaultValue = "memory",
+    @Option(names = "--state", paramLabel = "memory|changelog", defaultValue = "memory",
             description = "Latent cache: memory, or changelog so an instance that takes over a stream keeps its history. Default: ${DEFAULT-VALUE}.")
     State state;
 
-    @Option(names = "--application-id", defaultValue = "streamsr-upscale", description = "Kafka Streams application id. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--application-id", paramLabel = "ID", defaultValue = "streamsr-upscale", description = "Kafka Streams application id. Default: ${DEFAULT-VALUE}.")
     String applicationId;
 
-    @Option(names = "--stream-threads", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "1", description = "Kafka Streams threads, each with its own engine. Default: ${DEFAULT-VALUE}.")
     int streamThreads;
 
-    @Option(names = "--commit-interval", defaultValue = "100ms", description = "Transaction commit interval; lower means lower latency. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "100ms", description = "Transaction commit interval; lower means lower latency. Default: ${DEFAULT-VALUE}.")
     Duration commitInterval;
 
     @Option(names = "--at-least-once", description = "Use at-least-once instead of exactly_once_v2 (a crash may then duplicate output frames).")
     boolean atLeastOnce;
 
-    @Option(names = "--encoder-preset", defaultValue = "ultrafast", description = "x264 speed preset. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--encoder-preset", paramLabel = "PRESET", defaultValue = "ultrafast", description = "x264 speed preset. Default: ${DEFAULT-VALUE}.")
     String encoderPreset;
 
-    @Option(names = "--encoder-quality", defaultValue = "21", description = "x264 constant quality, 0 (lossless) to 50. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--encoder-quality", paramLabel = "N", defaultValue = "21", description = "x264 constant quality, 0 (lossless) to 50. Default: ${DEFAULT-VALUE}.")
     int encoderQuality;
 
-    @Option(names = "--encoder-threads", defaultValue = "2", description = "x264 threads per stream. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--encoder-threads", paramLabel = "N", defaultValue = "2", description = "x264 threads per stream. Default: ${DEFAULT-VALUE}.")
     int encoderThreads;
 
-    @Option(names = "--segment-duration", defaultValue = "2",
+    @Option(names = "--segment-duration", paramLabel = "N", defaultValue = "2",
             description = "HLS segment duration in seconds; the key-frame interval follows it. Default: ${DEFAULT-VALUE}.")
     int segmentSeconds;
 

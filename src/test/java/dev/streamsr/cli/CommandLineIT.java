@@ -109,4 +109,51 @@ class CommandLineIT {
         assertFalse(r.err().contains("\tat "), r.err());
         java.nio.file.Files.delete(broken);
     }
+
+    /** One YAML file configures any role; the command line wins over the environment, which wins over the file. */
+    @Test
+    void aConfigFileSetsOptionsPerCommandAndLosesToTheEnvironmentAndTheCommandLine() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("config");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("streamsr.yaml"), """
+                # a deployment in one file
+                bootstrap-servers: 127.0.0.1:1
+                kafka-timeout: 2s
+                metrics-port: 0
+                upscale:
+                  model: nosuchmodel
+                """);
+        Run fromFile = run(Map.of(), "upscale", "--config", file.toString());
+        assertEquals(1, fromFile.rc(), fromFile.err());
+        assertTrue(fromFile.err().contains("model 'nosuchmodel' not found"), "the upscale section applies: " + fromFile.err());
+
+        Run fromEnv = run(Map.of("STREAMSR_CONFIG", file.toString(), "STREAMSR_MODEL", "bicubic-x4"), "upscale");
+        assertEquals(1, fromEnv.rc(), fromEnv.err());
+        assertTrue(fromEnv.err().contains("Kafka is not reachable at 127.0.0.1:1 (waited 2 s"),
+                "the environment's model wins, the file's servers and timeout apply: " + fromEnv.err());
+
+        Run fromArgs = run(Map.of("STREAMSR_MODEL", "nosuchmodel"), "upscale", "--config", file.toString(), "--model", "bicubic-x4");
+        assertTrue(fromArgs.err().contains("Kafka is not reachable at 127.0.0.1:1"), "the command line wins: " + fromArgs.err());
+
+        java.nio.file.Files.writeString(file, "max-inptu-size: 640x360\n");
+        Run typo = run(Map.of(), "ingest", "--config", file.toString());
+        assertEquals(2, typo.rc(), typo.err());
+        assertEquals("streamsr: config " + file + ": no command has an option --max-inptu-size", typo.err().strip());
+
+        java.nio.file.Files.writeString(file, "max-input-size: 640by360\nstream:\n  a: test://ball\n");
+        Run bad = run(Map.of(), "ingest", "--config", file.toString());
+        assertEquals(2, bad.rc(), bad.err());
+        assertTrue(bad.err().contains("'640by360' is not a frame size") && bad.err().contains("(from " + file + ")"), bad.err());
+    }
+
+    @Test
+    void theLogLevelIsAnOptionOfEveryCommand() throws Exception {
+        Run debug = run(Map.of(), "upscale", "--log-level", "debug", "--model", "nosuchmodel", "--metrics-port", "0");
+        assertEquals(1, debug.rc(), debug.err());
+        assertTrue(debug.err().contains(" DEBUG "), "debug lines at --log-level debug: " + debug.err());
+        Run quiet = run(Map.of(), "upscale", "--model", "nosuchmodel", "--metrics-port", "0");
+        assertFalse(quiet.err().contains(" DEBUG "), quiet.err());
+        Run bad = run(Map.of(), "--log-level", "loud", "demo");
+        assertEquals(2, bad.rc(), bad.err());
+        assertTrue(bad.err().contains("'loud' is not a log level: use ERROR, WARN, INFO, DEBUG or TRACE"), bad.err());
+    }
 }
