@@ -130,15 +130,6 @@ readinessProbe:
   timeoutSeconds: 5
 {{- end -}}
 
-{{/* Streams as the CLI reads them from STREAMSR_STREAM: id=uri;id=uri */}}
-{{- define "streamsr.streams" -}}
-{{- $out := list -}}
-{{- range .Values.streams -}}
-{{- $out = append $out (printf "%s=%s" .id .uri) -}}
-{{- end -}}
-{{- join ";" $out -}}
-{{- end -}}
-
 {{/* ISO-8601 PTnHnMnS as milliseconds, for Strimzi's retention.ms. */}}
 {{- define "streamsr.durationMs" -}}
 {{- $d := upper . -}}

@@ -73,6 +73,7 @@ final class StreamsCommand implements Runnable {
         @Override
         public Integer call() {
             java.util.List<StreamSpec> wanted = StreamsFile.read(file, allowFiles);
+            kafka.awaitBroker();
             TopicAdmin.ensureTopics(kafka.settings(), Topics.defaults(), kafka.topics());
             try (StreamRegistry registry = new StreamRegistry(kafka.settings(), allowFiles)) {
                 Map<String, StreamSpec> current = registry.list();

@@ -130,16 +130,45 @@ class HelmChartTest {
     @Test
     void streamsAndSettingsReachTheCliThroughItsEnvironment() throws Exception {
         Manifests m = render(Map.of("kafka.bootstrapServers", "b1:9093,b2:9093", "streams[0].id", "lobby",
-                "streams[0].uri", "rtsp://cam.local/1", "streams[1].id", "dock", "streams[1].uri", "srt://10.0.0.6:9000",
+                "streams[0].uri", "rtsp://admin:pw@cam.local/1", "streams[1].id", "dock", "streams[1].uri", "srt://10.0.0.6:9000",
+                "streams[1].maxInputSize", "320x180",
                 "ingest.maxInputSize", "640x360", "package.segmentDuration", "4", "ingest.audio", false, "ingest.liveBufferFrames", 60));
         Map<String, String> ingest = env(container(m, "ingest", "ingest"));
         assertEquals("false", ingest.get("STREAMSR_AUDIO"));
         assertEquals("60", ingest.get("STREAMSR_LIVE_BUFFER_FRAMES"));
-        assertEquals("lobby=rtsp://cam.local/1;dock=srt://10.0.0.6:9000", ingest.get("STREAMSR_STREAM"));
+        // The streams reach ingest through the registry, from a Secret the streams Job applies; the CLI's own reader parses it.
+        assertEquals("true", ingest.get("STREAMSR_REGISTRY"));
+        assertFalse(ingest.containsKey("STREAMSR_STREAM"), "a static stream would be pulled by every ingest pod");
+        JsonNode job = m.get("Job", "sr-streamsr-streams-1");
+        JsonNode apply = job.path("spec").path("template").path("spec").path("containers").get(0);
+        assertEquals(List.of("streams", "apply", "/etc/streamsr/streams/streams.yaml"),
+                YAML.convertValue(apply.path("args"), List.class));
+        assertEquals("b1:9093,b2:9093", env(apply).get("STREAMSR_BOOTSTRAP_SERVERS"));
+        assertTrue(hasMount(apply, "/etc/streamsr/streams"));
+        Path file = Files.createTempFile("streams", ".yaml");
+        Files.writeString(file, m.get("Secret", "sr-streamsr-streams").path("stringData").path("streams.yaml").asText());
+        var specs = dev.streamsr.ingest.StreamsFile.read(file, List.of());
+        Files.delete(file);
+        assertEquals(List.of("lobby", "dock"), specs.stream().map(dev.streamsr.ingest.StreamSpec::id).toList());
+        assertEquals("rtsp://admin:pw@cam.local/1", specs.get(0).uri());
+        assertEquals("320x180", specs.get(1).maxInputSize());
         assertEquals("640x360", ingest.get("STREAMSR_MAX_INPUT_SIZE"));
         assertEquals("b1:9093,b2:9093", ingest.get("STREAMSR_BOOTSTRAP_SERVERS"));
         assertEquals("4", env(container(m, "package", "package")).get("STREAMSR_SEGMENT_DURATION"));
         assertEquals("4", env(container(m, "upscale", "upscale")).get("STREAMSR_SEGMENT_DURATION"), "key frames follow segments");
+    }
+
+    @Test
+    void ingestScalesOutOnTheRegistryAndTheApiTokenComesFromASecret() throws Exception {
+        Manifests none = render(Map.of());
+        assertTrue(none.kind("Job").isEmpty(), "no streams, no Job");
+        assertFalse(env(container(none, "package", "serve")).containsKey("STREAMSR_API_TOKEN"), "no Secret, no API");
+
+        Manifests m = render(Map.of("ingest.replicas", 3, "serve.apiToken.existingSecret", "streamsr-api"));
+        JsonNode ingest = m.get("Deployment", "sr-streamsr-ingest");
+        assertEquals(3, ingest.path("spec").path("replicas").asInt());
+        assertFalse("Recreate".equals(ingest.path("spec").path("strategy").path("type").asText()), "pods hand streams over while rolling");
+        assertEquals("secret:streamsr-api/token", env(container(m, "package", "serve")).get("STREAMSR_API_TOKEN"));
     }
 
     @Test
@@ -242,7 +271,8 @@ class HelmChartTest {
     static Stream<Map<String, Object>> invalidValues() {
         return Stream.of(
                 Map.of("upscale.engine", "cuda"),
-                Map.of("ingest.replicas", 3),
+                Map.of("ingest.replicas", -1),
+                Map.of("streams[0].id", "cam", "streams[0].uri", "rtsp://x/1", "streams[0].maxInputSize", "big"),
                 Map.of("kafka.bootstrapServers", ""),
                 Map.of("kafka.securityProtocol", "SASL"),
                 Map.of("securityContext.privileged", true),
