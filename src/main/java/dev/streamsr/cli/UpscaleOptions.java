@@ -45,7 +45,7 @@ public final class UpscaleOptions {
     List<FrameSize> engineSizes;
 
     @Option(names = "--plan-cache", paramLabel = "DIR",
-            description = "Where TensorRT plans and timing caches are kept between runs. Default: $STREAMSR_HOME/.cache/plans.")
+            description = "Where TensorRT plans and timing caches are kept between runs. Default: .cache/plans in the installation directory (beside models/).")
     Path planCache;
 
     @Option(names = "--engine-threads", paramLabel = "N", defaultValue = "0", description = "ONNX Runtime intra-op threads; 0 uses every core. Default: ${DEFAULT-VALUE}.")
