@@ -17,11 +17,13 @@ public final class MetricsServer implements AutoCloseable {
         if (port <= 0) {
             return new MetricsServer(null);
         }
-        Javalin app = Javalin.create(cfg -> cfg.showJavalinBanner = false);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
-        app.get("/health", ctx -> ready(ctx, health));
-        app.get("/health/ready", ctx -> ready(ctx, health));
-        app.get("/health/live", ctx -> live(ctx, health));
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            cfg.routes.get("/health", ctx -> ready(ctx, health));
+            cfg.routes.get("/health/ready", ctx -> ready(ctx, health));
+            cfg.routes.get("/health/live", ctx -> live(ctx, health));
+        });
         app.start("0.0.0.0", port);
         return new MetricsServer(app);
     }

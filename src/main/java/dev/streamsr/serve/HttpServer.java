@@ -20,44 +20,54 @@ import java.util.Map;
  * root, answers 404.
  */
 public final class HttpServer implements AutoCloseable {
-    static final String HLSJS = "/META-INF/resources/webjars/hls.js/1.4.12/dist/hls.min.js";
-    private final Javalin app;
+    /** The player's hls.js, at the version the pom names: read from the webjar itself, so it is written in one place. */
+    static final String HLSJS = "/META-INF/resources/webjars/hls.js/" + webjarVersion("hls.js") + "/dist/hls.min.js";
     private final StreamDirectory streams;
     private final PrometheusMeterRegistry registry;
+
+    private final Health health;
+    private StreamApi api;
+    private Javalin app;
 
     public HttpServer(StreamDirectory streams, PrometheusMeterRegistry registry, Health health) {
         this.streams = streams;
         this.registry = registry;
-        this.app = Javalin.create(cfg -> {
-            cfg.showJavalinBanner = false;
-            cfg.http.defaultContentType = "application/json";
-        });
-        app.before(ctx -> ctx.header("Access-Control-Allow-Origin", "*"));
-        app.get("/health", ctx -> MetricsServer.ready(ctx, health));
-        app.get("/health/ready", ctx -> MetricsServer.ready(ctx, health));
-        app.get("/health/live", ctx -> MetricsServer.live(ctx, health));
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
-        app.get("/streams", ctx -> ctx.json(streams.streams()));
-        app.get("/streams/{id}", ctx -> streams.view(ctx.pathParam("id")).ifPresentOrElse(ctx::json, () -> notFound(ctx)));
-        app.get("/streams/{id}/source/{file}", ctx -> hls(ctx, Rendition.SOURCE));
-        app.get("/streams/{id}/{file}", ctx -> hls(ctx, Rendition.SR));
-        app.get("/", ctx -> resource(ctx, "/web/index.html", "text/html; charset=utf-8", "no-cache"));
-        app.get("/assets/player.js", ctx -> resource(ctx, "/web/player.js", "text/javascript; charset=utf-8", "no-cache"));
-        app.get("/assets/hls.min.js", ctx -> resource(ctx, HLSJS, "text/javascript; charset=utf-8", "max-age=86400"));
-        app.error(404, ctx -> {
-            if (ctx.result() == null) {
-                ctx.json(Map.of("error", "not found", "path", ctx.path()));
-            }
-        });
+        this.health = health;
     }
 
     /** Adds the stream management API ({@code /api/streams}) on the registry topic. */
     public HttpServer withStreamApi(StreamApi api) {
-        api.routes(app);
+        this.api = api;
         return this;
     }
 
+    /** Javalin takes every route before it starts, so the server is built here. */
     public HttpServer start(String host, int port) {
+        app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.http.defaultContentType = "application/json";
+            var routes = cfg.routes;
+            routes.before(ctx -> ctx.header("Access-Control-Allow-Origin", "*"));
+            routes.get("/health", ctx -> MetricsServer.ready(ctx, health));
+            routes.get("/health/ready", ctx -> MetricsServer.ready(ctx, health));
+            routes.get("/health/live", ctx -> MetricsServer.live(ctx, health));
+            routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            routes.get("/streams", ctx -> ctx.json(streams.streams()));
+            routes.get("/streams/{id}", ctx -> streams.view(ctx.pathParam("id")).ifPresentOrElse(ctx::json, () -> notFound(ctx)));
+            routes.get("/streams/{id}/source/{file}", ctx -> hls(ctx, Rendition.SOURCE));
+            routes.get("/streams/{id}/{file}", ctx -> hls(ctx, Rendition.SR));
+            routes.get("/", ctx -> resource(ctx, "/web/index.html", "text/html; charset=utf-8", "no-cache"));
+            routes.get("/assets/player.js", ctx -> resource(ctx, "/web/player.js", "text/javascript; charset=utf-8", "no-cache"));
+            routes.get("/assets/hls.min.js", ctx -> resource(ctx, HLSJS, "text/javascript; charset=utf-8", "max-age=86400"));
+            if (api != null) {
+                api.routes(routes);
+            }
+            routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    ctx.json(Map.of("error", "not found", "path", ctx.path()));
+                }
+            });
+        });
         app.start(host, port);
         return this;
     }
@@ -103,12 +113,27 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    static String webjarVersion(String artifact) {
+        var props = new java.util.Properties();
+        try (InputStream in = HttpServer.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("the " + artifact + " webjar is not on the classpath");
+            }
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return props.getProperty("version");
+    }
+
     private static void notFound(Context ctx) {
         ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "not found", "path", ctx.path()));
     }
 
     @Override
     public void close() {
-        app.stop();
+        if (app != null) {
+            app.stop();
+        }
     }
 }

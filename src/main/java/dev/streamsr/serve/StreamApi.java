@@ -3,7 +3,7 @@ package dev.streamsr.serve;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.StreamRegistry;
 import dev.streamsr.ingest.StreamSpec;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +35,7 @@ public final class StreamApi {
         this.protectReads = protectReads;
     }
 
-    void routes(Javalin app) {
+    void routes(RoutesConfig app) {
         app.get("/api/streams", ctx -> {
             if (authorized(ctx, protectReads)) {
                 boolean full = hasToken(ctx);
