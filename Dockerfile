@@ -19,6 +19,7 @@ RUN ./mvnw -B -q package -DskipTests
 FROM scratch AS app
 COPY --from=build /src/target/streamsr-*.jar /opt/streamsr/target/
 COPY --from=build /src/target/lib /opt/streamsr/target/lib
+COPY --from=build /src/target/lib-broker /opt/streamsr/target/lib-broker
 COPY bin /opt/streamsr/bin
 COPY scripts /opt/streamsr/scripts
 COPY models /opt/streamsr/models

@@ -6,6 +6,9 @@ both evaluation degradations, with its per-frame ablation (zero hidden state, th
 predecessor), next to bicubic and the shipped model run the same way.
 
     /usr/bin/python3 training/experiments/recurrent_probe.py --minutes 18 --out training/runs/recurrent
+
+Session 7 continues a run: --init a checkpoint, a lower --lr, larger --crop (the flow sees more
+motion), another --seed for fresh clips.
 """
 import argparse
 import json
@@ -44,17 +47,30 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--pool", type=int, default=800)
+    ap.add_argument("--init", help="checkpoint (last.pt) to continue from")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--crop", type=int, default=24, help="LR crop side, at most --lr-size")
+    ap.add_argument("--lr-size", type=int, default=32, help="LR side of the pool's clips")
+    ap.add_argument("--clip-frames", type=int, default=7)
+    ap.add_argument("--seed", type=int, default=13579)
+    ap.add_argument("--profile", default="mixed")
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(7)
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
-    hr, lr = build_pool(args.pool, 7, 32, 13579, log=None, profile="mixed", static_fraction=0.35, curated=True)
+    hr, lr = build_pool(args.pool, args.clip_frames, args.lr_size, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True)
     pack = {"hr": hr, "lr": lr}
     print(f"pool of {len(hr)} clips in {time.time() - t0:.0f} s", flush=True)
     net = RecurrentSRNet()
-    its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8, crop=24, lr=2e-3)
-    torch.save({"model": net.state_dict(), "iteration": its}, os.path.join(args.out, "last.pt"))
+    start = 0
+    if args.init:
+        state = torch.load(args.init, map_location="cpu")
+        net.load_state_dict(state["model"])
+        start = state.get("iteration", 0)
+    its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8,
+                crop=args.crop, lr=args.lr)
+    torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
     net.eval()
     shipped = StreamSRNet(**load_config(os.path.join(HERE, "configs", "tiny-v7.yaml"))["model"])
     load_grown(shipped, onnx_weights(os.path.join(os.path.dirname(HERE), "models", "streamsr-tiny-x4.onnx")))

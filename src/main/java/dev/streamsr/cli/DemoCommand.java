@@ -74,6 +74,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         upscale.checkModel();
+        pkg.checkHlsDir();
         if (ingest.streams.isEmpty()) {
             Path file = clip != null ? clip : Engines.modelsDir().getParent().resolve(".cache/media/vtest.avi");
             if (!Files.isRegularFile(file)) {

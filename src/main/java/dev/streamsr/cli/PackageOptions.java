@@ -20,6 +20,19 @@ public final class PackageOptions {
     @Option(names = "--package-group", paramLabel = "GROUP", defaultValue = "streamsr-package", description = "Consumer group of the package role. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
+    /** Fails at start, in one line, when the HLS root cannot be written, instead of at the first segment. */
+    public void checkHlsDir() {
+        try {
+            java.nio.file.Files.createDirectories(hlsDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot create --hls-dir " + hlsDir + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+        if (!java.nio.file.Files.isWritable(hlsDir)) {
+            throw new IllegalArgumentException("cannot write to --hls-dir " + hlsDir.toAbsolutePath() + ": permission denied for this user");
+        }
+    }
+
     public HlsSettings hls(int segmentSeconds) {
         return new HlsSettings(hlsDir, segmentSeconds, playlistLength, maxFiles);
     }

@@ -156,4 +156,21 @@ class CommandLineIT {
         assertEquals(2, bad.rc(), bad.err());
         assertTrue(bad.err().contains("'loud' is not a log level: use ERROR, WARN, INFO, DEBUG or TRACE"), bad.err());
     }
+
+    /** Files and directories a role cannot use are named at start, before any broker is contacted. */
+    @Test
+    void unusableFilesFailAtStartNamingTheFile() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("unusable");
+        java.nio.file.Path notADir = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        Run hls = run(Map.of(), "package", "--hls-dir", notADir.resolve("hls").toString(), "--bootstrap-servers", "127.0.0.1:1",
+                "--metrics-port", "0");
+        assertEquals(1, hls.rc(), hls.err());
+        assertTrue(hls.err().startsWith("streamsr package: cannot create --hls-dir " + notADir.resolve("hls")), hls.err());
+
+        Run props = run(Map.of(), "ingest", "--kafka-config", dir.resolve("missing.properties").toString(), "--stream", "a=test://ball",
+                "--metrics-port", "0");
+        assertEquals(1, props.rc(), props.err());
+        assertTrue(props.err().startsWith("streamsr ingest: cannot read Kafka client properties " + dir.resolve("missing.properties")), props.err());
+        assertFalse(props.err().contains("\tat "), props.err());
+    }
 }
