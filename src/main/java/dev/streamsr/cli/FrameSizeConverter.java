@@ -3,7 +3,7 @@ package dev.streamsr.cli;
 import dev.streamsr.frame.FrameSize;
 import picocli.CommandLine.ITypeConverter;
 
-final class FrameSizeConverter implements ITypeConverter<FrameSize> {
+public final class FrameSizeConverter implements ITypeConverter<FrameSize> {
     @Override
     public FrameSize convert(String value) {
         if (value == null || value.isBlank() || value.equals("source")) {

@@ -10,7 +10,6 @@ import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.metrics.Health;
-import dev.streamsr.metrics.MetricsServer;
 import dev.streamsr.kafka.Topics;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,9 +30,8 @@ final class IngestCommand implements Callable<Integer> {
     @Mixin
     IngestOptions ingest;
 
-    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9401",
-            description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
-    int metricsPort;
+    @Mixin
+    MetricsPortOptions metricsPort;
 
     @Override
     public Integer call() throws Exception {
@@ -50,7 +48,7 @@ final class IngestCommand implements Callable<Integer> {
              var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
              StatusReporter status = new StatusReporter(producer, service).start();
-             var metrics = MetricsServer.start(registry, health.add("kafka", broker).add("sources", service.health()), metricsPort)) {
+             var metrics = metricsPort.start(registry, health.add("kafka", broker).add("sources", service.health()), 9401)) {
             sources.forEach(service::start);
             StreamAssignment assignment = ingest.registry
                     ? new StreamAssignment(settings, ingest.ingestGroup, service, ingest.settings(kafka.limits()), ingest.loop).start() : null;

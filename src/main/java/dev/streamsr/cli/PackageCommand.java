@@ -3,7 +3,6 @@ package dev.streamsr.cli;
 import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.metrics.Health;
-import dev.streamsr.metrics.MetricsServer;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.packager.PackagerService;
 import java.util.concurrent.Callable;
@@ -30,9 +29,8 @@ final class PackageCommand implements Callable<Integer> {
     @Option(names = "--source-quality", paramLabel = "N", defaultValue = "21", description = "x264 quality of the source rendition. Default: ${DEFAULT-VALUE}.")
     int sourceQuality;
 
-    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9403",
-            description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
-    int metricsPort;
+    @Mixin
+    MetricsPortOptions metricsPort;
 
     @Override
     public Integer call() throws Exception {
@@ -45,7 +43,7 @@ final class PackageCommand implements Callable<Integer> {
         try (shutdown; Health health = new Health("package"); BrokerProbe broker = kafka.probe(kafka.settings());
              PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
                 pkg.groupId, registry);
-             var metrics = MetricsServer.start(registry, health.add("kafka", broker).add("package", service.health()), metricsPort)) {
+             var metrics = metricsPort.start(registry, health.add("kafka", broker).add("package", service.health()), 9403)) {
             service.start();
             shutdown.await();
             health.close();

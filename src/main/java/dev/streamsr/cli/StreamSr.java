@@ -2,6 +2,7 @@ package dev.streamsr.cli;
 
 import java.nio.file.Path;
 import java.util.Map;
+import dev.streamsr.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

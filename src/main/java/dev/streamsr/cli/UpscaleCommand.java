@@ -4,7 +4,6 @@ import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.metrics.Health;
-import dev.streamsr.metrics.MetricsServer;
 import dev.streamsr.upscale.UpscaleService;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -24,9 +23,8 @@ final class UpscaleCommand implements Callable<Integer> {
     @Mixin
     UpscaleOptions upscale;
 
-    @picocli.CommandLine.Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9402",
-            description = "Port of this role's /metrics and /health; 0 turns them off. Default: ${DEFAULT-VALUE}.")
-    int metricsPort;
+    @Mixin
+    MetricsPortOptions metricsPort;
 
     @Override
     public Integer call() throws Exception {
@@ -39,7 +37,7 @@ final class UpscaleCommand implements Callable<Integer> {
         try (shutdown; Health health = new Health("upscale"); BrokerProbe broker = kafka.probe(kafka.settings());
              UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
                 upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD);
-             var metrics = MetricsServer.start(registry, health.add("kafka", broker).add("upscale", service.health()), metricsPort)) {
+             var metrics = metricsPort.start(registry, health.add("kafka", broker).add("upscale", service.health()), 9402)) {
             // An engine that cannot be opened stops the client: exit non-zero so a supervisor sees it.
             service.onError(() -> {
                 failed.set(true);

@@ -5,6 +5,7 @@ import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.GstRuntime;
+import dev.streamsr.media.PipelineTemplate;
 import dev.streamsr.media.RawFrames;
 import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
@@ -25,7 +26,6 @@ import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Fraction;
-import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
@@ -34,7 +34,6 @@ import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.URIDecodeBin;
-import org.freedesktop.gstreamer.glib.GError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -222,13 +221,11 @@ public final class StreamIngest implements Runnable {
         }
         String description = SourcePipeline.describe(source, settings);
         log.debug("stream {}: pipeline {}", source.stream(), Credentials.mask(description));
-        List<GError> errors = new ArrayList<>();
-        Element parsed = Gst.parseLaunch(description, errors);
-        if (!errors.isEmpty() || !(parsed instanceof Pipeline pipeline)) {
-            lastError = Credentials.mask("cannot build pipeline: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage()));
-            if (parsed != null) {
-                parsed.dispose();
-            }
+        Pipeline pipeline;
+        try {
+            pipeline = PipelineTemplate.launch(description, "pipeline");
+        } catch (IllegalStateException e) {
+            lastError = Credentials.mask(e.getMessage());
             return Outcome.FAILED;
         }
         AtomicReference<String> busError = new AtomicReference<>();

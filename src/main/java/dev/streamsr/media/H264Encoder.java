@@ -2,21 +2,16 @@ package dev.streamsr.media;
 
 import dev.streamsr.frame.FrameFormat;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.BufferFlags;
 import org.freedesktop.gstreamer.Bus;
-import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
-import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
-import org.freedesktop.gstreamer.glib.GError;
 
 /**
  * A per-stream H.264 encoder: {@code appsrc ! videoconvert ! x264enc ! appsink}. Each raw frame
@@ -60,12 +55,7 @@ public final class H264Encoder implements AutoCloseable {
                 "speed", settings.speedPreset(),
                 "key-int", Integer.toString(settings.keyIntFrames(fps)),
                 "quality", Integer.toString(settings.quality())));
-        List<GError> errors = new ArrayList<>();
-        Element parsed = Gst.parseLaunch(description, errors);
-        if (!errors.isEmpty() || !(parsed instanceof Pipeline p)) {
-            throw new IllegalStateException("cannot build H.264 encoder: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage()));
-        }
-        pipeline = p;
+        pipeline = PipelineTemplate.launch(description, "H.264 encoder");
         src = (AppSrc) pipeline.getElementByName(name);
         sink = (AppSink) pipeline.getElementByName("aus");
         bus = pipeline.getBus();

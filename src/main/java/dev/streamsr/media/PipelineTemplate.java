@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.glib.GError;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Pipeline;
 
 /**
  * A GStreamer pipeline description from {@code pipelines/NAME.pipeline} with {@code ${param}}
@@ -16,6 +22,23 @@ import java.util.stream.Collectors;
  */
 public record PipelineTemplate(String name, String text) {
     private static final Pattern PARAM = Pattern.compile("\\$\\{([a-z][a-z0-9-]*)}");
+
+    /**
+     * Builds a filled description into a pipeline; fails with GStreamer's first error, naming
+     * {@code what} was being built (a missing element, a bad property).
+     */
+    public static Pipeline launch(String description, String what) {
+        GstRuntime.ensureInitialised();
+        List<GError> errors = new ArrayList<>();
+        Element parsed = Gst.parseLaunch(description, errors);
+        if (errors.isEmpty() && parsed instanceof Pipeline p) {
+            return p;
+        }
+        if (parsed != null) {
+            parsed.dispose();
+        }
+        throw new IllegalStateException("cannot build " + what + ": " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage()));
+    }
 
     public static PipelineTemplate load(String name) {
         String resource = "/pipelines/" + name + ".pipeline";

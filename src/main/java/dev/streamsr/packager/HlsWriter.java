@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
@@ -18,13 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.BufferFlags;
 import org.freedesktop.gstreamer.Bus;
-import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
-import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSrc;
-import org.freedesktop.gstreamer.glib.GError;
 import org.freedesktop.gstreamer.message.MessageType;
 
 /**
@@ -81,12 +76,7 @@ final class HlsWriter implements AutoCloseable {
         if (withAudio) {
             description += " " + PipelineTemplate.load("package-hls-audio").fill(Map.of());
         }
-        List<GError> errors = new ArrayList<>();
-        Element parsed = Gst.parseLaunch(description, errors);
-        if (!errors.isEmpty() || !(parsed instanceof Pipeline p)) {
-            throw new IllegalStateException("cannot build HLS pipeline: " + (errors.isEmpty() ? "not a pipeline" : errors.get(0).getMessage()));
-        }
-        pipeline = p;
+        pipeline = PipelineTemplate.launch(description, "HLS pipeline");
         video = (AppSrc) pipeline.getElementByName("video");
         audio = withAudio ? (AppSrc) pipeline.getElementByName("audio") : null;
         bus = pipeline.getBus();

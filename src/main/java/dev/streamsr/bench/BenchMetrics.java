@@ -1,4 +1,4 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;

@@ -1,4 +1,4 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

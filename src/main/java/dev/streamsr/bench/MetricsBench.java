@@ -1,4 +1,4 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
 import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;

@@ -1,5 +1,6 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
+import dev.streamsr.cli.FrameSizeConverter;
 import dev.streamsr.engine.Backend;
 import dev.streamsr.engine.Engine;
 import dev.streamsr.engine.EngineBuffers;

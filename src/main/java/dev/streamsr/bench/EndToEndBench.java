@@ -1,5 +1,6 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
+import dev.streamsr.cli.FrameSizeConverter;
 import dev.streamsr.engine.Engines;
 import dev.streamsr.frame.Decoded;
 import dev.streamsr.frame.FrameHeaders;

@@ -1,11 +1,11 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
 import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print their figures; see bench/README.md.",
         subcommands = {IngestBench.class, EndToEndBench.class, EngineBench.class, ReplayBench.class, MetricsBench.class, SoakBench.class})
-final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

@@ -1,5 +1,6 @@
-package dev.streamsr.cli;
+package dev.streamsr.bench;
 
+import dev.streamsr.cli.FrameSizeConverter;
 import dev.streamsr.frame.FrameSize;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestService;
