@@ -15,13 +15,13 @@ public record Frame(
         FrameFormat format,
         boolean keyframe,
         long ingestNanos,
-        String fps,
+        Fps fps,
         byte[] payload,
         boolean live) {
 
     /** A frame of a source that is not live (a file read as fast as it goes). */
     public Frame(StreamId stream, long seq, long ptsNanos, int width, int height, FrameFormat format, boolean keyframe,
-                 long ingestNanos, String fps, byte[] payload) {
+                 long ingestNanos, Fps fps, byte[] payload) {
         this(stream, seq, ptsNanos, width, height, format, keyframe, ingestNanos, fps, payload, false);
     }
 

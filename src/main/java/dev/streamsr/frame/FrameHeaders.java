@@ -31,7 +31,6 @@ public final class FrameHeaders {
     public static final String DLQ_DETAIL = "streamsr.dlq.detail";
     public static final String DLQ_TOPIC = "streamsr.dlq.topic";
 
-    private static final Pattern FPS_FORMAT = Pattern.compile("\\d{1,9}/\\d{1,9}");
 
     private FrameHeaders() {
     }
@@ -47,7 +46,7 @@ public final class FrameHeaders {
             put(h, KEYFRAME, Boolean.toString(frame.keyframe()));
         }
         put(h, INGEST_NS, Long.toString(frame.ingestNanos()));
-        put(h, FPS, frame.fps());
+        put(h, FPS, frame.fps().toString());
         if (frame.live()) {
             put(h, LIVE, "true");
         }
@@ -91,9 +90,12 @@ public final class FrameHeaders {
             int width = (int) positive(headers, WIDTH);
             int height = (int) positive(headers, HEIGHT);
             long ingestNs = number(headers, INGEST_NS);
-            String fps = required(headers, FPS);
-            if (!FPS_FORMAT.matcher(fps).matches()) {
-                throw new Violation(ContractViolation.BAD_HEADER, FPS + " must be num/den, got '" + fps + "'");
+            String fpsText = required(headers, FPS);
+            Fps fps;
+            try {
+                fps = Fps.parse(fpsText);
+            } catch (IllegalArgumentException e) {
+                throw new Violation(ContractViolation.BAD_HEADER, FPS + " must be num/den, got '" + fpsText + "'");
             }
             String formatText = required(headers, FORMAT);
             FrameFormat format;

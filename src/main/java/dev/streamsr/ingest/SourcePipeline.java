@@ -69,7 +69,7 @@ public final class SourcePipeline {
         }
         FrameSize size = FrameSize.parse(q.getOrDefault("size", "640x360"));
         String fps = q.getOrDefault("fps", "30/1");
-        if (!fps.matches("\\d+/\\d+")) {
+        if (!fps.matches("\\d+/[1-9]\\d*")) {
             throw new IllegalArgumentException("stream " + source.stream() + ": fps must be num/den, got '" + fps + "'");
         }
         p.put("pattern", pattern);

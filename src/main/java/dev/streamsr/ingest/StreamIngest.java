@@ -1,5 +1,6 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.frame.Fps;
 import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
@@ -397,7 +398,7 @@ public final class StreamIngest implements Runnable {
     private void handle(Sample sample) {
         int width;
         int height;
-        String fps;
+        Fps fps;
         long pts;
         byte[] payload;
         try {
@@ -406,7 +407,8 @@ public final class StreamIngest implements Runnable {
             width = s.getInteger("width");
             height = s.getInteger("height");
             Fraction rate = s.hasField("framerate") ? s.getFraction("framerate") : null;
-            fps = rate == null || rate.getNumerator() <= 0 ? "0/1" : rate.getNumerator() + "/" + rate.getDenominator();
+            fps = rate == null || rate.getNumerator() <= 0 || rate.getDenominator() <= 0 ? Fps.UNKNOWN
+                    : new Fps(rate.getNumerator(), rate.getDenominator());
             if (rate != null && rate.getNumerator() > 0) {
                 frameDuration = 1_000_000_000L * rate.getDenominator() / rate.getNumerator();
             }

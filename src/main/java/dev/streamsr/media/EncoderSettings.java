@@ -1,5 +1,6 @@
 package dev.streamsr.media;
 
+import dev.streamsr.frame.Fps;
 /**
  * x264 settings. {@code quality} is the constant-quality quantizer (lower is better, 18 is close
  * to transparent); {@code segmentSeconds} sets the key-frame interval so HLS segments can be cut
@@ -23,8 +24,7 @@ public record EncoderSettings(String speedPreset, int quality, int threads, doub
     }
 
     /** Frames between key frames: one segment's worth at the stream's rate, at least 1. */
-    public int keyIntFrames(String fps) {
-        double rate = Fps.parse(fps);
-        return Math.max(1, (int) Math.round(rate > 0 ? rate * segmentSeconds : 30 * segmentSeconds));
+    public int keyIntFrames(Fps fps) {
+        return Math.max(1, (int) Math.round(fps.known() ? fps.perSecond() * segmentSeconds : 30 * segmentSeconds));
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamsr.media;
 
+import dev.streamsr.frame.Fps;
 import dev.streamsr.frame.FrameFormat;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -35,16 +36,15 @@ public final class H264Encoder implements AutoCloseable {
     private final long frameDuration;
     private boolean closed;
 
-    public H264Encoder(FrameFormat format, int width, int height, String fps, EncoderSettings settings) {
+    public H264Encoder(FrameFormat format, int width, int height, Fps fps, EncoderSettings settings) {
         GstRuntime.ensureInitialised();
         this.format = format;
         this.width = width;
         this.height = height;
         this.frameBytes = (int) format.payloadBytes(width, height);
         this.paddedBytes = RawFrames.paddedSize(format, width, height);
-        double rate = Fps.parse(fps);
-        this.frameDuration = rate > 0 ? (long) (1e9 / rate) : 33_333_333L;
-        String rateCaps = rate > 0 ? fps : "0/1";
+        this.frameDuration = fps.frameNanos(33_333_333L);
+        String rateCaps = fps.known() ? fps.toString() : Fps.UNKNOWN.toString();
         String caps = "video/x-raw,format=" + format.gstFormat() + ",width=" + width + ",height=" + height
                 + ",framerate=" + rateCaps + ",pixel-aspect-ratio=1/1" + (format == FrameFormat.RGB ? ",colorimetry=sRGB" : "");
         String name = "raw" + width + "x" + height;

@@ -1,5 +1,6 @@
 package dev.streamsr.packager;
 
+import dev.streamsr.frame.Fps;
 import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.ContractViolation;
 import dev.streamsr.frame.Decoded;
@@ -13,7 +14,6 @@ import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
-import dev.streamsr.media.Fps;
 import dev.streamsr.media.H264Encoder;
 import dev.streamsr.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
@@ -78,7 +78,7 @@ final class RenditionPackager implements Runnable {
         H264Encoder encoder;
         int width;
         int height;
-        String fps;
+        Fps fps;
         long frameCount;
         long lastStatusMs;
         volatile long lastSegmentMs;
@@ -282,7 +282,7 @@ final class RenditionPackager implements Runnable {
                 dropped(frame.stream(), "await-keyframe").increment();
                 return;
             }
-            long duration = Fps.parse(frame.fps()) > 0 ? (long) (1e9 / Fps.parse(frame.fps())) : 33_333_333L;
+            long duration = frame.fps().frameNanos(33_333_333L);
             Timer latency = latency(frame.stream());
             Counter segments = segments(frame.stream());
             Output out = o;
@@ -393,7 +393,7 @@ final class RenditionPackager implements Runnable {
         try {
             var dir = hls.streamDir(id.value(), rendition);
             java.nio.file.Files.createDirectories(dir);
-            new RenditionStatus(id.value(), rendition.dirName(), state, o.width, o.height, o.fps, o.frameCount, o.lastStatusMs).writeTo(dir);
+            new RenditionStatus(id.value(), rendition.dirName(), state, o.width, o.height, o.fps == null ? null : o.fps.toString(), o.frameCount, o.lastStatusMs).writeTo(dir);
         } catch (IOException e) {
             log.warn("stream {}: cannot write status: {}", id, e.toString());
         }

@@ -44,7 +44,7 @@ class DeadLetterIT extends EmbeddedBrokerTest {
             Thread.sleep(500); // let the first frames through, then break the contract mid-stream
             String lr = flow.topics.lr();
             producer.send(new ProducerRecord<>(lr, "cam".getBytes(StandardCharsets.UTF_8), new byte[64 * 48 * 3])).get();
-            Frame good = new Frame(StreamId.of("cam"), 10_000, 0, 64, 48, FrameFormat.RGB, false, 1, "25/1", new byte[64 * 48 * 3]);
+            Frame good = new Frame(StreamId.of("cam"), 10_000, 0, 64, 48, FrameFormat.RGB, false, 1, dev.streamsr.frame.Fps.parse("25/1"), new byte[64 * 48 * 3]);
             producer.send(new ProducerRecord<>(lr, null, good.stream().toKey(), new byte[100], FrameHeaders.of(good))).get();
             Headers nv12 = FrameHeaders.of(good);
             nv12.remove(FrameHeaders.FORMAT);
@@ -101,14 +101,14 @@ class DeadLetterIT extends EmbeddedBrokerTest {
             Thread.sleep(1000);
             String lr = flow.topics.lr();
             for (String dir : new String[] {"..", "."}) {
-                Frame f = new Frame(new StreamId("x"), 0, 0, 64, 48, FrameFormat.RGB, false, 1, "25/1", new byte[64 * 48 * 3]);
+                Frame f = new Frame(new StreamId("x"), 0, 0, 64, 48, FrameFormat.RGB, false, 1, dev.streamsr.frame.Fps.parse("25/1"), new byte[64 * 48 * 3]);
                 producer.send(new ProducerRecord<>(lr, null, dir.getBytes(StandardCharsets.UTF_8), f.payload(), FrameHeaders.of(f))).get();
             }
-            Frame big = new Frame(StreamId.of("cam"), 20_000, 0, 640, 480, FrameFormat.RGB, false, 1, "25/1", new byte[640 * 480 * 3]);
+            Frame big = new Frame(StreamId.of("cam"), 20_000, 0, 640, 480, FrameFormat.RGB, false, 1, dev.streamsr.frame.Fps.parse("25/1"), new byte[640 * 480 * 3]);
             producer.send(new ProducerRecord<>(lr, null, big.stream().toKey(), big.payload(), FrameHeaders.of(big))).get();
-            Frame line = new Frame(StreamId.of("cam"), 20_001, 0, 65_535, 1, FrameFormat.RGB, false, 1, "25/1", new byte[65_535 * 3]);
+            Frame line = new Frame(StreamId.of("cam"), 20_001, 0, 65_535, 1, FrameFormat.RGB, false, 1, dev.streamsr.frame.Fps.parse("25/1"), new byte[65_535 * 3]);
             producer.send(new ProducerRecord<>(lr, null, line.stream().toKey(), line.payload(), FrameHeaders.of(line))).get();
-            Frame odd = new Frame(StreamId.of("cam"), 20_002, 0, 63, 47, FrameFormat.RGB, false, 1, "25/1", new byte[63 * 47 * 3]);
+            Frame odd = new Frame(StreamId.of("cam"), 20_002, 0, 63, 47, FrameFormat.RGB, false, 1, dev.streamsr.frame.Fps.parse("25/1"), new byte[63 * 47 * 3]);
             producer.send(new ProducerRecord<>(lr, null, odd.stream().toKey(), odd.payload(), FrameHeaders.of(odd))).get();
             assertTrue(ingest.awaitAll(60_000));
 

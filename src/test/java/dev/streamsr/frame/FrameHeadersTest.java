@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class FrameHeadersTest {
     private static Frame rgb(int w, int h) {
-        return new Frame(StreamId.of("cam-1"), 7, 123_000_000L, w, h, FrameFormat.RGB, false, 99L, "30000/1001", new byte[w * h * 3]);
+        return new Frame(StreamId.of("cam-1"), 7, 123_000_000L, w, h, FrameFormat.RGB, false, 99L, dev.streamsr.frame.Fps.parse("30000/1001"), new byte[w * h * 3]);
     }
 
     @Test
@@ -29,7 +29,7 @@ class FrameHeadersTest {
         assertEquals(2, back.height());
         assertEquals(FrameFormat.RGB, back.format());
         assertEquals(99L, back.ingestNanos());
-        assertEquals("30000/1001", back.fps());
+        assertEquals(new Fps(30000, 1001), back.fps());
         assertArrayEquals(f.payload(), back.payload());
     }
 
@@ -53,10 +53,10 @@ class FrameHeadersTest {
 
     @Test
     void theLiveFlagTravelsOnlyWhenSet() {
-        Frame live = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, "30/1", new byte[24], true);
+        Frame live = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, dev.streamsr.frame.Fps.parse("30/1"), new byte[24], true);
         var h = FrameHeaders.of(live);
         assertTrue(((Decoded.FrameRecord) FrameHeaders.decode(live.stream().toKey(), h, live.payload())).frame().live());
-        Frame file = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, "30/1", new byte[24]);
+        Frame file = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, dev.streamsr.frame.Fps.parse("30/1"), new byte[24]);
         var fh = FrameHeaders.of(file);
         assertEquals(null, fh.lastHeader(FrameHeaders.LIVE));
         assertFalse(((Decoded.FrameRecord) FrameHeaders.decode(file.stream().toKey(), fh, file.payload())).frame().live());
@@ -72,7 +72,7 @@ class FrameHeadersTest {
 
     @Test
     void h264FramesCarryTheKeyframeFlag() {
-        Frame f = new Frame(StreamId.of("a"), 0, 0, 16, 16, FrameFormat.H264, true, 1, "25/1", new byte[] {0, 0, 0, 1, 0x65});
+        Frame f = new Frame(StreamId.of("a"), 0, 0, 16, 16, FrameFormat.H264, true, 1, dev.streamsr.frame.Fps.parse("25/1"), new byte[] {0, 0, 0, 1, 0x65});
         Frame back = ((Decoded.FrameRecord) FrameHeaders.decode(f.stream().toKey(), FrameHeaders.of(f), f.payload())).frame();
         assertEquals(true, back.keyframe());
     }

@@ -134,7 +134,7 @@ class IngestIT extends EmbeddedBrokerTest {
             var records = TopicReader.readUntil(kafka, run.topics().lr(), false, Duration.ofSeconds(20), r -> r.size() >= 50);
             Frame first = ((Decoded.FrameRecord) FrameHeaders.decode(records.get(0).key(), records.get(0).headers(), records.get(0).value())).frame();
             assertEquals(new FrameSize(320, 240), first.size());
-            assertEquals("25/1", first.fps());
+            assertEquals("25/1", first.fps().toString());
         } finally {
             sender.destroyForcibly();
         }

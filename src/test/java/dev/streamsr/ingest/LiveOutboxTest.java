@@ -19,7 +19,7 @@ class LiveOutboxTest {
     private static final StreamId CAM = StreamId.of("cam");
 
     private static Frame frame(long seq) {
-        return new Frame(CAM, seq, seq * 40_000_000L, 2, 2, FrameFormat.RGB, false, 0, "25/1", new byte[12]);
+        return new Frame(CAM, seq, seq * 40_000_000L, 2, 2, FrameFormat.RGB, false, 0, dev.streamsr.frame.Fps.parse("25/1"), new byte[12]);
     }
 
     /** A Kafka stand-in that blocks until released, then refuses once with a retriable error, then takes everything. */

@@ -32,7 +32,7 @@ class FrameLimitsTest {
     }
 
     private static Frame frame(int w, int h, FrameFormat format) {
-        return new Frame(StreamId.of("cam"), 0, 0, w, h, format, false, 0, "25/1", new byte[format.isRaw() ? (int) format.payloadBytes(w, h) : 1]);
+        return new Frame(StreamId.of("cam"), 0, 0, w, h, format, false, 0, dev.streamsr.frame.Fps.parse("25/1"), new byte[format.isRaw() ? (int) format.payloadBytes(w, h) : 1]);
     }
 
     @Test

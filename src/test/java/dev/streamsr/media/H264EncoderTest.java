@@ -16,7 +16,7 @@ class H264EncoderTest {
         int h = 64;
         byte[] frame = new byte[w * h * 3];
         new Random(1).nextBytes(frame);
-        try (H264Encoder enc = new H264Encoder(FrameFormat.RGB, w, h, "10/1", new EncoderSettings("ultrafast", 23, 1, 1.0))) {
+        try (H264Encoder enc = new H264Encoder(FrameFormat.RGB, w, h, dev.streamsr.frame.Fps.parse("10/1"), new EncoderSettings("ultrafast", 23, 1, 1.0))) {
             int keyframes = 0;
             for (int i = 0; i < 25; i++) {
                 AccessUnit au = enc.encode(ByteBuffer.wrap(frame), i * 100_000_000L);
