@@ -1,7 +1,6 @@
 package dev.streamsr.frame;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;

@@ -1,6 +1,7 @@
 package dev.streamsr.ingest;
 
 import dev.streamsr.frame.StreamId;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +50,7 @@ public final class IngestService implements AutoCloseable {
             r.ingest().stop();
             join(r.thread());
             // Gauges read the StreamIngest object: a stream started again must not keep reading the old one.
-            for (String gauge : new String[] {"streamsr.source.state", "streamsr.source.last.frame.age", "streamsr.ingest.buffered.frames"}) {
+            for (String gauge : new String[] {Meters.SOURCE_STATE, Meters.SOURCE_LAST_FRAME_AGE, Meters.INGEST_BUFFERED}) {
                 registry.find(gauge).tag("stream", stream.value()).meters().forEach(registry::remove);
             }
             log.info("stream {}: stopped", stream);

@@ -5,7 +5,7 @@ import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.kafka.Topics;
-import dev.streamsr.metrics.Metrics;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.Producer;
@@ -64,6 +64,6 @@ public final class KafkaFrameSink implements FrameSink {
     }
 
     private Counter failed(String stream) {
-        return Metrics.framesDropped(registry, stream, "kafka-error");
+        return Meters.framesDropped(registry, stream, "kafka-error");
     }
 }

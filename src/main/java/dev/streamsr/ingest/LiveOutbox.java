@@ -4,9 +4,8 @@ import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.StreamId;
-import dev.streamsr.metrics.Metrics;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +37,8 @@ final class LiveOutbox implements FrameSink, AutoCloseable {
         this.stream = stream;
         this.downstream = downstream;
         this.capacity = capacity;
-        this.dropped = Metrics.framesDropped(registry, stream.value(), "broker-backlog");
-        Gauge.builder("streamsr.ingest.buffered.frames", this, LiveOutbox::size)
-                .description("Frames of a live source waiting for Kafka in ingest (bounded by --live-buffer-frames)")
-                .tag("stream", stream.value()).register(registry);
+        this.dropped = Meters.framesDropped(registry, stream.value(), "broker-backlog");
+        Meters.ingestBuffered(registry, stream.value(), this, LiveOutbox::size);
         this.sender = Thread.ofVirtual().name("outbox-" + stream.value()).start(this::drain);
     }
 

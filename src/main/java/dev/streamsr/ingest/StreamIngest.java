@@ -8,9 +8,8 @@ import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.GstRuntime;
 import dev.streamsr.media.PipelineTemplate;
 import dev.streamsr.media.RawFrames;
-import dev.streamsr.metrics.Metrics;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -81,26 +80,19 @@ public final class StreamIngest implements Runnable {
         this.sink = source.kind().live() || source.loop() ? new LiveOutbox(source.stream(), sink, settings.liveBufferFrames(), registry) : sink;
         this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
         String id = source.stream().value();
-        this.framesIn = Counter.builder("streamsr.ingest.frames").description("Frames published to streamsr.lr")
-                .tag("stream", id).register(registry);
+        this.framesIn = Meters.ingestFrames(registry, id);
         this.droppedAtSource = dropped(registry, id, "source-overrun");
         this.droppedOversize = dropped(registry, id, "oversize");
-        this.audioFrames = Counter.builder("streamsr.ingest.audio.frames").description("AAC frames published to streamsr.audio")
-                .tag("stream", id).register(registry);
-        this.reconnects = Counter.builder("streamsr.source.reconnects").description("Source reconnect attempts")
-                .tag("stream", id).register(registry);
-        // One series per state, 1 for the current one: dashboards colour streams by it and alerts need no regex.
+        this.audioFrames = Meters.ingestAudioFrames(registry, id);
+        this.reconnects = Meters.sourceReconnects(registry, id);
         for (StreamState s : StreamState.values()) {
-            Gauge.builder("streamsr.source.state", this, x -> x.state == s ? 1 : 0).description("1 for the source's current state")
-                    .tag("stream", id).tag("state", s.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+            Meters.sourceState(registry, id, s.name().toLowerCase(java.util.Locale.ROOT), this, x -> x.state == s ? 1 : 0);
         }
-        Gauge.builder("streamsr.source.last.frame.age", this, x -> (System.nanoTime() - x.lastFrameNanos) / 1e9)
-                .description("Seconds since the source delivered its last frame (since start before the first)")
-                .baseUnit("seconds").tag("stream", id).register(registry);
+        Meters.sourceLastFrameAge(registry, id, this, x -> (System.nanoTime() - x.lastFrameNanos) / 1e9);
     }
 
     private static Counter dropped(MeterRegistry registry, String stream, String reason) {
-        return Metrics.framesDropped(registry, stream, reason);
+        return Meters.framesDropped(registry, stream, reason);
     }
 
     public Source source() {

@@ -3,7 +3,7 @@ package dev.streamsr.kafka;
 import dev.streamsr.frame.ContractViolation;
 import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.StreamId;
-import io.micrometer.core.instrument.Counter;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.Producer;
@@ -66,7 +66,6 @@ public final class DeadLetters {
     }
 
     private static void count(MeterRegistry registry, String reason, double amount) {
-        Counter.builder("streamsr.dlq.records").description("Records sent to the dead-letter topic")
-                .tag("reason", reason).register(registry).increment(amount);
+        Meters.dlqRecords(registry, reason).increment(amount);
     }
 }

@@ -37,8 +37,7 @@ public final class ConsumerLag implements AutoCloseable {
     public ConsumerLag(Properties adminConfig, List<String> groups, Duration every, MeterRegistry registry) {
         this.admin = Admin.create(adminConfig);
         this.groups = List.copyOf(groups);
-        this.gauge = MultiGauge.builder("streamsr.consumer.lag").description("Records a consumer group has yet to read, per partition")
-                .register(registry);
+        this.gauge = Meters.consumerLag(registry);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("consumer-lag").unstarted(r));
         timer.scheduleWithFixedDelay(this::refreshQuietly, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }

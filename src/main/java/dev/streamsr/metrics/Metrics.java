@@ -45,12 +45,6 @@ public final class Metrics {
         return registry;
     }
 
-    /** The one counter of frames that did not make it, per stream and reason; every role counts its drops here. */
-    public static io.micrometer.core.instrument.Counter framesDropped(MeterRegistry registry, String stream, String reason) {
-        return io.micrometer.core.instrument.Counter.builder("streamsr.frames.dropped").description("Frames dropped, by reason")
-                .tag("stream", stream).tag("reason", reason).register(registry);
-    }
-
     public static void capStreams(MeterRegistry registry, int maxStreams) {
         registry.config().meterFilter(MeterFilter.maximumAllowableTags("streamsr", "stream", maxStreams, new MeterFilter() {
             @Override

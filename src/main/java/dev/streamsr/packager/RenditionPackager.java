@@ -15,7 +15,7 @@ import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.media.H264Encoder;
-import dev.streamsr.metrics.Metrics;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -196,10 +195,8 @@ final class RenditionPackager implements Runnable {
             created.frames = frames(id);
             created.arrival = arrival(id);
             if (audioTopic != null) {
-                created.audioMuxed = Counter.builder("streamsr.audio.frames").description("AAC frames muxed into HLS")
-                        .tag("stream", id.value()).register(registry);
-                created.audioDropped = Counter.builder("streamsr.audio.dropped").description("AAC frames not muxed: no video to go with them")
-                        .tag("stream", id.value()).register(registry);
+                created.audioMuxed = Meters.audioMuxed(registry, id.value());
+                created.audioDropped = Meters.audioDropped(registry, id.value());
             }
             return created;
         });
@@ -306,9 +303,7 @@ final class RenditionPackager implements Runnable {
             });
             if (o.lastSegmentMs == 0) {
                 o.lastSegmentMs = System.currentTimeMillis();
-                io.micrometer.core.instrument.Gauge.builder("streamsr.hls.playlist.age", o, x -> (System.currentTimeMillis() - x.lastSegmentMs) / 1000.0)
-                        .description("Seconds since the rendition's playlist got its last segment").baseUnit("seconds")
-                        .tag("stream", frame.stream().value()).tag("rendition", rendition.dirName()).register(registry);
+                Meters.playlistAge(registry, frame.stream().value(), rendition.dirName(), o, x -> (System.currentTimeMillis() - x.lastSegmentMs) / 1000.0);
             }
             o.width = frame.width();
             o.height = frame.height();
@@ -400,36 +395,23 @@ final class RenditionPackager implements Runnable {
     }
 
     private Counter frames(StreamId stream) {
-        return Counter.builder("streamsr.package.frames").description("Frames written to HLS")
-                .tag("stream", stream.value()).tag("rendition", rendition.dirName()).register(registry);
+        return Meters.packageFrames(registry, stream.value(), rendition.dirName());
     }
 
     private Counter segments(StreamId stream) {
-        return Counter.builder("streamsr.hls.segments").description("HLS segments written")
-                .tag("stream", stream.value()).tag("rendition", rendition.dirName()).register(registry);
+        return Meters.hlsSegments(registry, stream.value(), rendition.dirName());
     }
 
     private Counter dropped(StreamId stream, String reason) {
-        return Metrics.framesDropped(registry, stream.value(), reason);
+        return Meters.framesDropped(registry, stream.value(), reason);
     }
-
-    /**
-     * Latency buckets per stream: a dozen fixed ones rather than Micrometer's ~70 percentile
-     * buckets, so a wall of cameras stays at tens of series per stream.
-     */
-    private static final Duration[] LATENCY_BUCKETS = Stream.of(50, 100, 250, 500, 1000, 1500, 2000, 3000, 5000, 8000, 13000, 20000, 30000)
-            .map(Duration::ofMillis).toArray(Duration[]::new);
 
     /** For the sr rendition: ingest to the SR record being readable (committed) by the packager. */
     private Timer arrival(StreamId stream) {
-        return Timer.builder("streamsr.latency.ingest.to.record").description("Wall time from ingest to the packager reading the frame's record")
-                .tag("stream", stream.value()).tag("rendition", rendition.dirName())
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        return Meters.latencyToRecord(registry, stream.value(), rendition.dirName());
     }
 
     private Timer latency(StreamId stream) {
-        return Timer.builder("streamsr.latency.ingest.to.segment").description("Wall time from ingest to the HLS segment holding the frame being written")
-                .tag("stream", stream.value()).tag("rendition", rendition.dirName())
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        return Meters.latencyToSegment(registry, stream.value(), rendition.dirName());
     }
 }

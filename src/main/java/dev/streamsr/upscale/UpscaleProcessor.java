@@ -17,7 +17,7 @@ import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.media.H264Encoder;
-import dev.streamsr.metrics.Metrics;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -66,8 +66,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         this.encoderSettings = encoderSettings;
         this.sourceTopic = sourceTopic;
         this.registry = registry;
-        this.processTimer = Timer.builder("streamsr.upscale.process").description("Time to upscale one frame: history, engine, encode, forward")
-                .publishPercentileHistogram().register(registry);
+        this.processTimer = Meters.upscaleProcess(registry);
     }
 
     @Override
@@ -105,11 +104,11 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         // taking the streams that are behind in turn; a stream's history keeps the last frame it did upscale.
         switch (shares.get().decide(frame.stream(), frame.live(), WallClock.nowNanos() - frame.ingestNanos(), System.nanoTime())) {
             case SKIP_MAX_LAG -> {
-                skippedLate.computeIfAbsent(frame.stream().value(), id -> Metrics.framesDropped(registry, id, "max-lag")).increment();
+                skippedLate.computeIfAbsent(frame.stream().value(), id -> Meters.framesDropped(registry, id, "max-lag")).increment();
                 return;
             }
             case SKIP_FAIR_SHARE -> {
-                skippedFair.computeIfAbsent(frame.stream().value(), id -> Metrics.framesDropped(registry, id, "fair-share")).increment();
+                skippedFair.computeIfAbsent(frame.stream().value(), id -> Meters.framesDropped(registry, id, "fair-share")).increment();
                 return;
             }
             case UPSCALE -> {
@@ -221,20 +220,15 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private Timer newEngineTimer(Engine engine) {
-        return Timer.builder("streamsr.engine.latency").description("Time of one engine call")
-                .tag("backend", engine.backend()).tag("model", engine.model().name()).tag("batch", "1")
-                .publishPercentileHistogram().register(registry);
+        return Meters.engineLatency(registry, engine.backend(), engine.model().name(), 1);
     }
 
     private Counter historyResets(String stream) {
-        return Counter.builder("streamsr.upscale.history.resets")
-                .description("Times a stream's temporal history was dropped (size change, gap, restart without changelog) and started fresh")
-                .tag("stream", stream).register(registry);
+        return Meters.historyResets(registry, stream);
     }
 
     private Counter framesOutCounter(String stream) {
-        return Counter.builder("streamsr.upscale.frames").description("SR frames written to streamsr.sr")
-                .tag("stream", stream).register(registry);
+        return Meters.upscaleFrames(registry, stream);
     }
 
     @Override

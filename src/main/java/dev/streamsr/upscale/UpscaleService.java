@@ -7,6 +7,7 @@ import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
 import dev.streamsr.metrics.ConsumerLag;
 import dev.streamsr.metrics.Health;
+import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
@@ -86,9 +87,7 @@ public final class UpscaleService implements AutoCloseable {
         int i = Math.min(batch, batchTimers.length - 1);
         if (batchTimers[i] == null) {
             Engine e = batcher.engine();
-            batchTimers[i] = io.micrometer.core.instrument.Timer.builder("streamsr.engine.latency").description("Time of one engine call")
-                    .tag("backend", e.backend()).tag("model", e.model().name()).tag("batch", Integer.toString(batch))
-                    .publishPercentileHistogram().register(batchRegistry);
+            batchTimers[i] = Meters.engineLatency(batchRegistry, e.backend(), e.model().name(), batch);
         }
         batchTimers[i].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
