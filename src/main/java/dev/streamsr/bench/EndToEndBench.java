@@ -10,7 +10,7 @@ import dev.streamsr.frame.WallClock;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.IngestSettings;
 import dev.streamsr.ingest.KafkaFrameSink;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.kafka.KafkaSettings;

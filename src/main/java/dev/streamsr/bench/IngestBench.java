@@ -6,7 +6,7 @@ import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.IngestSettings;
 import dev.streamsr.ingest.KafkaFrameSink;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.ingest.StreamIngest;
 import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.FrameLimits;

@@ -2,10 +2,10 @@ package dev.streamsr.cli;
 
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.KafkaFrameSink;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.ingest.StatusReporter;
 import dev.streamsr.ingest.StreamAssignment;
-import dev.streamsr.ingest.StreamState;
+import dev.streamsr.stream.StreamState;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;

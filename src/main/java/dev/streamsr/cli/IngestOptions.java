@@ -4,7 +4,7 @@ import dev.streamsr.frame.FrameFormat;
 import dev.streamsr.frame.FrameSize;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestSettings;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.kafka.FrameLimits;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.streamsr.cli;
 
-import dev.streamsr.ingest.StreamRegistry;
+import dev.streamsr.stream.StreamRegistry;
 import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.metrics.Health;

@@ -1,9 +1,9 @@
 package dev.streamsr.cli;
 
 import dev.streamsr.frame.StreamId;
-import dev.streamsr.ingest.StreamRegistry;
-import dev.streamsr.ingest.StreamSpec;
-import dev.streamsr.ingest.StreamsFile;
+import dev.streamsr.stream.StreamRegistry;
+import dev.streamsr.stream.StreamSpec;
+import dev.streamsr.stream.StreamsFile;
 import dev.streamsr.kafka.TopicAdmin;
 import dev.streamsr.kafka.Topics;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ final class StreamsCommand implements Runnable {
                     if (old != null && Objects.equals(old.normalized(), s.normalized())) {
                         continue;
                     }
-                    System.out.println((old == null ? "add    " : "change ") + s.id() + " " + dev.streamsr.ingest.Credentials.mask(s.uri()));
+                    System.out.println((old == null ? "add    " : "change ") + s.id() + " " + dev.streamsr.stream.Credentials.mask(s.uri()));
                     if (old == null) {
                         added++;
                     } else {

@@ -1,5 +1,8 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.Source;
+import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.StreamState;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;

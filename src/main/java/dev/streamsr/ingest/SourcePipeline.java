@@ -1,5 +1,7 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.Source;
+import dev.streamsr.stream.SourceKind;
 import dev.streamsr.frame.FrameSize;
 import dev.streamsr.media.PipelineTemplate;
 import java.net.URLDecoder;

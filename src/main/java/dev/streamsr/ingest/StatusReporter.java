@@ -1,5 +1,6 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.SourceStatus;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.Topics;
 import java.util.HashMap;

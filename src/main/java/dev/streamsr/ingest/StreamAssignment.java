@@ -1,5 +1,9 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.Source;
+import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.StreamRegistry;
+import dev.streamsr.stream.StreamSpec;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;

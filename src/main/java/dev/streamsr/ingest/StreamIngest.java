@@ -1,5 +1,9 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.Source;
+import dev.streamsr.stream.SourceKind;
+import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.StreamState;
 import dev.streamsr.frame.Fps;
 import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;

@@ -1,6 +1,6 @@
 package dev.streamsr.serve;
 
-import dev.streamsr.ingest.SourceStatus;
+import dev.streamsr.stream.SourceStatus;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.streamsr.serve;
 
 import dev.streamsr.frame.StreamId;
-import dev.streamsr.ingest.StreamRegistry;
-import dev.streamsr.ingest.StreamSpec;
+import dev.streamsr.stream.StreamRegistry;
+import dev.streamsr.stream.StreamSpec;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;

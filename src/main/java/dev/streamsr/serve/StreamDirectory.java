@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import dev.streamsr.ingest.SourceStatus;
+import dev.streamsr.stream.SourceStatus;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 

@@ -147,9 +147,9 @@ class HelmChartTest {
         assertTrue(hasMount(apply, "/etc/streamsr/streams"));
         Path file = Files.createTempFile("streams", ".yaml");
         Files.writeString(file, m.get("Secret", "sr-streamsr-streams").path("stringData").path("streams.yaml").asText());
-        var specs = dev.streamsr.ingest.StreamsFile.read(file, List.of());
+        var specs = dev.streamsr.stream.StreamsFile.read(file, List.of());
         Files.delete(file);
-        assertEquals(List.of("lobby", "dock"), specs.stream().map(dev.streamsr.ingest.StreamSpec::id).toList());
+        assertEquals(List.of("lobby", "dock"), specs.stream().map(dev.streamsr.stream.StreamSpec::id).toList());
         assertEquals("rtsp://admin:pw@cam.local/1", specs.get(0).uri());
         assertEquals("320x180", specs.get(1).maxInputSize());
         assertEquals("640x360", ingest.get("STREAMSR_MAX_INPUT_SIZE"));

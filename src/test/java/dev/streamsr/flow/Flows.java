@@ -6,7 +6,7 @@ import dev.streamsr.engine.Engine;
 import dev.streamsr.engine.OnnxRuntimeEngine;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestSettings;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.testing.Flow;

@@ -11,7 +11,7 @@ import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestService;
 import dev.streamsr.ingest.IngestSettings;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.Flow;

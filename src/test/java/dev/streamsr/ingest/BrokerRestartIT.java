@@ -1,5 +1,7 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.Source;
+import dev.streamsr.stream.StreamState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

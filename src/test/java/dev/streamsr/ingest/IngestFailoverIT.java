@@ -1,5 +1,7 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.StreamRegistry;
+import dev.streamsr.stream.StreamSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

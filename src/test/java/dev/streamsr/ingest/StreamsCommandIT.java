@@ -1,5 +1,6 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.stream.StreamRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -7,7 +7,7 @@ import dev.streamsr.engine.Engines;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.ingest.IngestSettings;
 import dev.streamsr.ingest.IngestService;
-import dev.streamsr.ingest.Source;
+import dev.streamsr.stream.Source;
 import dev.streamsr.kafka.BrokerProbe;
 import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.FrameLimits;

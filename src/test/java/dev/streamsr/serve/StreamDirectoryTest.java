@@ -36,9 +36,9 @@ class StreamDirectoryTest {
     @Test
     void aReconnectingSourceOverridesTheOutputStateUntilItsReportIsStale() throws Exception {
         write("a", Rendition.SR, "live", 1_000_000);
-        var reports = new java.util.HashMap<String, dev.streamsr.ingest.SourceStatus>();
-        reports.put("a", new dev.streamsr.ingest.SourceStatus("a", "reconnecting", "connection refused", 50, 999_000));
-        reports.put("b", new dev.streamsr.ingest.SourceStatus("b", "reconnecting", "no route", 0, 1_000_000));
+        var reports = new java.util.HashMap<String, dev.streamsr.stream.SourceStatus>();
+        reports.put("a", new dev.streamsr.stream.SourceStatus("a", "reconnecting", "connection refused", 50, 999_000));
+        reports.put("b", new dev.streamsr.stream.SourceStatus("b", "reconnecting", "no route", 0, 1_000_000));
         Clock now = Clock.fixed(Instant.ofEpochMilli(1_001_000), ZoneOffset.UTC);
         StreamDirectory dir = new StreamDirectory(root, now, id -> java.util.Optional.ofNullable(reports.get(id)), reports::keySet);
         StreamView a = dir.view("a").orElseThrow();
@@ -48,9 +48,9 @@ class StreamDirectoryTest {
         assertEquals("reconnecting", dir.view("b").orElseThrow().state(), "a stream with no output yet is listed from its report");
         assertEquals(java.util.List.of("a", "b"), dir.streams().stream().map(StreamView::id).toList());
 
-        reports.put("a", new dev.streamsr.ingest.SourceStatus("a", "reconnecting", "gone", 50, 900_000));
+        reports.put("a", new dev.streamsr.stream.SourceStatus("a", "reconnecting", "gone", 50, 900_000));
         assertEquals("live", dir.view("a").orElseThrow().state(), "a report 101 s old is from an instance that is gone");
-        reports.put("a", new dev.streamsr.ingest.SourceStatus("a", "playing", null, 60, 1_000_500));
+        reports.put("a", new dev.streamsr.stream.SourceStatus("a", "playing", null, 60, 1_000_500));
         assertEquals("live", dir.view("a").orElseThrow().state());
     }
 

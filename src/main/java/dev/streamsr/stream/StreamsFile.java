@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;

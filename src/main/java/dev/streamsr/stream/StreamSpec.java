@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.stream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;

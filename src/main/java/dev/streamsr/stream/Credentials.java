@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.stream;
 
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.stream;
 
 /** The kinds of source ingest understands, each with its pipeline template in {@code pipelines/}. */
 public enum SourceKind {

@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.stream;
 
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.KafkaSettings;
@@ -90,7 +90,7 @@ public final class StreamRegistry implements AutoCloseable {
         return out;
     }
 
-    static void apply(Map<String, StreamSpec> state, ConsumerRecord<byte[], byte[]> r) {
+    public static void apply(Map<String, StreamSpec> state, ConsumerRecord<byte[], byte[]> r) {
         String id = new String(r.key(), StandardCharsets.UTF_8);
         if (r.value() == null) {
             state.remove(id);

@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.stream;
 
 /** What a stream's source is doing, as shown to operators. */
 public enum StreamState {
