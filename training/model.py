@@ -122,7 +122,6 @@ class StreamSRNet(nn.Module):
         self.dec_blocks = nn.ModuleList(ResBlock(2 * d) for _ in range(decoder_blocks))
         self.dec_out = nn.Conv2d(2 * d, 3 * 16, 1)
         self.register_buffer("skip_weight", bilinear_x4_as_conv(), persistent=False)
-        self.use_cfr = True
 
     def step(self, x, px, prev_latent):
         """One frame: x, px float N x 3 x H x W in [0, 1]; returns (sr in [0, 1] unclamped, latent, flow)."""
@@ -136,8 +135,7 @@ class StreamSRNet(nn.Module):
         z = self.encoder(x)
         flow = self.flow(x, px)
         has_history = (prev_latent.abs().amax(dim=(1, 2, 3), keepdim=True) > 0).to(z.dtype)
-        if self.use_cfr:
-            z = self.cfr(z, warp(prev_latent, flow), has_history)
+        z = self.cfr(z, warp(prev_latent, flow), has_history)
         e = act(self.u_in(z))
         m = act(self.u_mid(act(self.u_down(e))))
         u = self.u_up(F.interpolate(m, size=e.shape[-2:], mode="bilinear", align_corners=False))

@@ -170,7 +170,6 @@ final class SoakBench implements Callable<Integer> {
         return c == null ? 0 : c.count();
     }
 
-
     private static long rssKb() throws java.io.IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {

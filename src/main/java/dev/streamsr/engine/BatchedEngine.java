@@ -74,11 +74,6 @@ public final class BatchedEngine implements Engine {
             return ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
         }
 
-
-
-
-
-
         @Override
         public void close() {
         }

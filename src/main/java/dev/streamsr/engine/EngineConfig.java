@@ -9,7 +9,4 @@ import java.util.List;
  * TensorRT the plan cache, the LR sizes its profile covers, the largest batch and FP16.
  */
 public record EngineConfig(Backend backend, Path model, int threads, Path planCache, List<FrameSize> sizes, int maxBatch, boolean fp16) {
-    public static EngineConfig onnxRuntime(Path model, int threads) {
-        return new EngineConfig(Backend.ONNXRUNTIME, model, threads, null, List.of(new FrameSize(320, 180)), 1, true);
-    }
 }

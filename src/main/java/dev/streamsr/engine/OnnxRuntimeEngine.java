@@ -188,11 +188,6 @@ public final class OnnxRuntimeEngine implements Engine {
             return p.asByteBuffer().order(ByteOrder.nativeOrder());
         }
 
-
-
-
-
-
         @Override
         protected void latentsSwapped() {
             binding.swapLatents();

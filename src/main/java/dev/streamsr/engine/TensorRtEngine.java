@@ -279,11 +279,6 @@ public final class TensorRtEngine implements Engine {
             return new BytePointer(p).capacity(bytes).asByteBuffer().order(ByteOrder.nativeOrder());
         }
 
-
-
-
-
-
         @Override
         protected void latentsSwapped() {
             Pointer h = latentInH;

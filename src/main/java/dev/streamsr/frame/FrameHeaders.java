@@ -30,7 +30,6 @@ public final class FrameHeaders {
     public static final String DLQ_DETAIL = "streamsr.dlq.detail";
     public static final String DLQ_TOPIC = "streamsr.dlq.topic";
 
-
     private FrameHeaders() {
     }
 

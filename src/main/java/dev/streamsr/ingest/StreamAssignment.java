@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -64,12 +63,6 @@ public final class StreamAssignment implements AutoCloseable {
         thread.start();
         return this;
     }
-
-    /** Stream ids this instance ingests because the registry assigned them to it. */
-    public synchronized Set<String> owned() {
-        return Set.copyOf(running.keySet());
-    }
-
     private void run() {
         try {
             consumer.subscribe(List.of(Topics.STREAMS), new ConsumerRebalanceListener() {

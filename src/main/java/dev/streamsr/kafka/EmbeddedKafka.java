@@ -134,10 +134,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + saslPort;
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
     private static Properties brokerProperties(Path dir, int brokerPort, int controllerPort, FrameLimits limits) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");

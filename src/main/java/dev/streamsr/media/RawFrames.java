@@ -39,7 +39,7 @@ public final class RawFrames {
         return out;
     }
 
-    /** Writes a tight frame into a buffer laid out with GStreamer's default strides. */
+    /** Bytes of a frame laid out with GStreamer's default strides: every row of every plane padded to 4 bytes. */
     public static int paddedSize(FrameFormat format, int width, int height) {
         return switch (format) {
             case RGB -> roundUp4(width * 3) * height;

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  * anything that is not a known stream's playlist or segment resolves to nothing.
  */
 public final class StreamDirectory {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StreamDirectory.class);
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}\\.(m3u8|ts)");
     /** A live rendition not updated for this long is reported stalled. */
     private static final long STALL_MS = 5_000;
@@ -72,7 +73,8 @@ public final class StreamDirectory {
             try (Stream<Path> dirs = Files.list(root)) {
                 dirs.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)).forEach(d -> ids.add(d.getFileName().toString()));
             } catch (IOException e) {
-                // Listed from the reports alone.
+                // The streams ingest reports are still listed; /health/ready says what is wrong with the directory.
+                log.warn("cannot list {}: {}", root, e.toString());
             }
         }
         List<StreamView> out = new ArrayList<>();

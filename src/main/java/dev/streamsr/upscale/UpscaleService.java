@@ -170,23 +170,6 @@ public final class UpscaleService implements AutoCloseable {
     public KafkaStreams.State state() {
         return streams.state();
     }
-
-    /** Waits until the application is RUNNING; false on timeout or if it failed. */
-    public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            KafkaStreams.State s = streams.state();
-            if (s == KafkaStreams.State.RUNNING) {
-                return true;
-            }
-            if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return false;
-    }
-
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));

@@ -38,14 +38,6 @@ public record UpscaleSettings(
         return maxBatch > 1 && streamThreads > 1 && !batchWindow.isZero();
     }
 
-    public UpscaleSettings withBatching(int batch, Duration window) {
-        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, streamThreads, commitInterval, encoder, batch, window, maxLag);
-    }
-
-    public UpscaleSettings withStreamThreads(int threads) {
-        return new UpscaleSettings(applicationId, changelogState, exactlyOnce, threads, commitInterval, encoder, maxBatch, batchWindow, maxLag);
-    }
-
     public static UpscaleSettings defaults() {
         return new UpscaleSettings("streamsr-upscale", false, true, 1, Duration.ofMillis(100), EncoderSettings.defaults());
     }

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 /** Records that break the contract go to the dead-letter topic with a reason; the streams around them carry on. */
 class DeadLetterIT extends EmbeddedBrokerTest {
 
-
     @Test
     void badRecordsOnTheLrTopicGoToTheDeadLetterTopicAndTheStreamContinues() throws Exception {
         try (Flow flow = new Flow(kafka);

@@ -37,7 +37,6 @@ class EndToEndIT extends EmbeddedBrokerTest {
     @TempDir
     Path tmp;
 
-
     @Test
     void aRealClipComesOutAsHlsUpscaledFourTimesFrameForFrame() throws Exception {
         Path clip = TestMedia.tenSecondClip();

@@ -31,7 +31,6 @@ class RestartIT extends EmbeddedBrokerTest {
     private static final Path COUNTER = Path.of("src/test/resources/models/counter-x4.onnx");
     private static final int CRASH_AT = 60;
 
-
     private record Outcome(List<Long> seqs, List<Float> afterRestart) {
     }
 

@@ -42,7 +42,6 @@ class IngestIT extends EmbeddedBrokerTest {
     @TempDir
     Path tmp;
 
-
     private record Run(Topics topics, IngestService service, KafkaProducer<byte[], byte[]> producer, SimpleMeterRegistry registry)
             implements AutoCloseable {
         @Override
