@@ -22,15 +22,13 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from degrade import degrade_clip, fixed_params, stream_params  # noqa: E402
+from degrade import degrade_clip, fixed_params, stream_params
 
 # The two ways the evaluation degrades the ground truth into LR.
 DEGRADATIONS = {

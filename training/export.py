@@ -10,27 +10,13 @@ Debian's torch 1.13 stops at 17). The metadata carries the engine contract and t
 import argparse
 import json
 import os
-import sys
 
 import onnx
 import torch
-import yaml
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lora import merge_all  # noqa: E402
-from model import EngineGraph, StreamSRNet  # noqa: E402
-
-
-def load_config(path):
-    with open(path) as f:
-        return yaml.safe_load(f)
-
-
-def build(config):
-    if config["model"].get("arch") == "recurrent":
-        from recurrent import RecurrentSRNet
-        return RecurrentSRNet(**config["model"])
-    return StreamSRNet(**config["model"])
+from archs.lora import merge_all
+from archs.model import EngineGraph
+from config import build, load_config
 
 
 def export(net, out, name, version="1", metrics=None, sample=(1, 64, 96)):

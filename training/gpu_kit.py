@@ -19,17 +19,15 @@ engine), and DIR/streamsr-tiny-x4.onnx when torch can export it.
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runlog import run_log  # noqa: E402
-import losses as L  # noqa: E402
-from model import EngineGraph, StreamSRNet  # noqa: E402
+from archs.model import EngineGraph, StreamSRNet
+import losses as L
+from runlog import run_log
 
 # The networks, as configs/base.yaml and configs/tiny-v7.yaml describe them (no YAML on the device).
 BASE = {"latent_channels": 32, "flow_channels": 24, "key_channels": 16, "window": 5, "topk": 4, "rank": 8, "decoder_channels": 16}
@@ -54,7 +52,7 @@ def clips(pack, idx, device, crop, rng):
 def loss_on(sr, hr, flows, temporal):
     n, t = sr.shape[:2]
     a, b = sr.reshape(n * t, *sr.shape[2:]), hr.reshape(n * t, *hr.shape[2:])
-    loss = L.charbonnier(a, b) + 4.0 * L.ssim_y(a, b) + 0.4 * L.structure_frequency(a, b)
+    loss = L.charbonnier(a, b) + 4.0 * L.ssim_y_loss(a, b) + 0.4 * L.structure_frequency(a, b)
     if temporal:
         loss = loss + 0.5 * L.temporal(sr, hr, flows)
     return loss

@@ -1,10 +1,9 @@
 """Losses. No pretrained VGG/LPIPS weights exist here, so the perceptual term is structural (SSIM)
 plus frequency (FFT amplitude); the adversarial term uses a small discriminator trained from scratch."""
 import torch
-from torch import nn
 import torch.nn.functional as F
 
-from model import warp
+from archs.model import warp
 
 
 def charbonnier(a, b, eps=1e-3):
@@ -36,7 +35,7 @@ def luma(rgb):
     return (rgb * w).sum(1, keepdim=True)
 
 
-def ssim_y(sr, hr):
+def ssim_y_loss(sr, hr):
     """1 - SSIM on luma, the quantity the evaluation reports."""
     return 1 - ssim(luma(sr), luma(hr))
 
@@ -56,20 +55,6 @@ def temporal(sr_clip, hr_clip, flows):
         d_hr = hr_clip[:, t] - warp(hr_clip[:, t - 1], flow)
         loss = loss + charbonnier(d_sr, d_hr)
     return loss / max(1, sr_clip.shape[1] - 1)
-
-
-class PatchDiscriminator(nn.Module):
-    def __init__(self, ch=32):
-        super().__init__()
-        sn = nn.utils.spectral_norm
-        self.net = nn.Sequential(
-            sn(nn.Conv2d(3, ch, 4, 2, 1)), nn.LeakyReLU(0.2),
-            sn(nn.Conv2d(ch, ch * 2, 4, 2, 1)), nn.LeakyReLU(0.2),
-            sn(nn.Conv2d(ch * 2, ch * 4, 4, 2, 1)), nn.LeakyReLU(0.2),
-            sn(nn.Conv2d(ch * 4, 1, 3, 1, 1)))
-
-    def forward(self, x):
-        return self.net(x * 2 - 1)
 
 
 def d_hinge(real_logits, fake_logits):

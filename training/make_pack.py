@@ -10,13 +10,11 @@ most 64 MiB with the working tree). vtest.avi is never in it (data.load_clips re
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import build_pool  # noqa: E402
-from model import onnx_weights  # noqa: E402
+from checkpoints import onnx_weights
+from data import build_pool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -7,20 +7,18 @@ frames, degraded as eval.py degrades them, with the cached latent fed back, in P
 For comparing checkpoints of a run, not for reporting: eval.py runs the exported model through the
 Java engine and adds E_warp and the per-frame ablation. On the first 200 vtest frames the two agree
 to the third decimal of PSNR and the fourth of SSIM (version 4: 25.899 dB / 0.7293 both).
-Pass an .onnx with --config to score an exported model's weights (read back with model.onnx_weights).
+Pass an .onnx with --config to score an exported model's weights (read back with checkpoints.onnx_weights).
 """
 import argparse
-import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from degrade import degrade_clip, fixed_params  # noqa: E402
-from eval import psnr_y, read_clip, ssim_y  # noqa: E402
-from export import load_config  # noqa: E402
-from model import StreamSRNet, load_grown, onnx_weights  # noqa: E402
+from archs.model import StreamSRNet
+from checkpoints import load_grown, onnx_weights
+from config import load_config
+from degrade import degrade_clip, fixed_params
+from eval import psnr_y, read_clip, ssim_y
 
 
 def load(path, model_config=None):

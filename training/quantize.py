@@ -15,17 +15,14 @@ Runtime fuses into QLinearConv. The flow heads, CFR's small 1x1 layers and the f
 stay float: they steer the warps and the exact x4 baseline.
 """
 import argparse
-import os
-import sys
 
 import numpy as np
 import onnx
 import torch
 from onnx import helper, numpy_helper
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export import load_config  # noqa: E402
-from model import StreamSRNet, load_grown, onnx_weights  # noqa: E402
+from checkpoints import load_grown, onnx_weights
+from config import build, load_config
 
 # Convolutions worth int8: at LR resolution or stride 2, 16 channels or more on one side.
 QUANTIZED = ("encoder.0", "encoder.2", "flow.coarse.0", "flow.coarse.2", "flow.fine.0", "flow.fine.2", "u_in.base",
@@ -185,7 +182,7 @@ def main():
     args = ap.parse_args()
     from data import build_pool  # needs OpenCV and GStreamer: here, not on a GPU machine
     torch.set_num_threads(2)
-    net = StreamSRNet(**load_config(args.config)["model"])
+    net = build(load_config(args.config))
     load_grown(net, onnx_weights(args.model))
     net.eval()
     _, lr = build_pool(args.clips, 7, 64, args.seed, log=None, profile="mixed", static_fraction=0.35, curated=True)

@@ -19,19 +19,18 @@ import argparse
 import json
 import os
 import random
-import sys
 import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runlog import run_log  # noqa: E402
-import losses as L  # noqa: E402
-from data import build_pool  # noqa: E402
-from export import build, load_config  # noqa: E402
-from lora import lora_parameters  # noqa: E402
-from model import load_grown, onnx_weights  # noqa: E402
+from archs.discriminator import PatchDiscriminator
+from archs.lora import lora_parameters
+from checkpoints import load_grown, onnx_weights
+from config import build, load_config
+from data import build_pool
+import losses as L
+from runlog import run_log
 
 
 def seed_everything(seed):
@@ -86,7 +85,7 @@ def main():
     ap.add_argument("--iterations", type=int)
     ap.add_argument("--pool", type=int, default=1200, help="degraded training clips kept in memory")
     ap.add_argument("--init", help="start from this checkpoint's (or exported .onnx model's) weights: a fine-tune, iterations "
-                    "count from 0; the config may add trunk/decoder blocks or widen the decoder (model.load_grown)")
+                    "count from 0; the config may add trunk/decoder blocks or widen the decoder (checkpoints.load_grown)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     cfg = load_config(args.config)
@@ -99,7 +98,7 @@ def main():
 
     device = torch.device(args.device)
     net = build(cfg).to(device)
-    disc = L.PatchDiscriminator().to(device)
+    disc = PatchDiscriminator().to(device)
     d_opt = torch.optim.Adam(disc.parameters(), lr=tc["lr"] * 0.5, betas=(0.5, 0.99))
     start = 0
     ckpt = os.path.join(args.out, "last.pt")
@@ -147,7 +146,7 @@ def main():
         structure = L.structure_frequency(flat_sr, flat_hr)
         l_cons = w["pixel"] * pixel + w["structure"] * structure
         if w.get("ssim_y"):
-            l_cons = l_cons + w["ssim_y"] * L.ssim_y(flat_sr, flat_hr)
+            l_cons = l_cons + w["ssim_y"] * L.ssim_y_loss(flat_sr, flat_hr)
         temporal = torch.zeros((), device=device)
         adv = torch.zeros((), device=device)
         if stage != "warmup":

@@ -5,7 +5,7 @@ clips for --minutes on this CPU, then scores it in PyTorch on the first --frames
 both evaluation degradations, with its per-frame ablation (zero hidden state, the frame as its own
 predecessor), next to bicubic and the shipped model run the same way.
 
-    /usr/bin/python3 training/experiments/recurrent_probe.py --minutes 18 --out training/runs/recurrent
+    cd training && /usr/bin/python3 -m experiments.recurrent_probe --minutes 18 --out runs/recurrent
 
 Session 7 continues a run: --init a checkpoint, a lower --lr, larger --crop (the flow sees more
 motion), another --seed for fresh clips.
@@ -13,7 +13,6 @@ motion), another --seed for fresh clips.
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
@@ -21,15 +20,14 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, HERE)
-from data import build_pool  # noqa: E402
-from degrade import degrade_clip, fixed_params, stream_params  # noqa: E402
-from eval import psnr_y, read_clip, ssim_y  # noqa: E402
-from export import load_config  # noqa: E402
-from gpu_kit import train  # noqa: E402
-from model import StreamSRNet, load_grown, onnx_weights  # noqa: E402
-from probe import upscale as run  # noqa: E402
-from recurrent import RecurrentSRNet  # noqa: E402
+from archs.recurrent import RecurrentSRNet
+from checkpoints import load_grown, onnx_weights
+from config import build, load_config
+from data import build_pool
+from degrade import degrade_clip, fixed_params, stream_params
+from eval import psnr_y, read_clip, ssim_y
+from gpu_kit import train
+from probe import upscale as run
 
 
 def bicubic(lr_frames):
@@ -72,7 +70,7 @@ def main():
                 crop=args.crop, lr=args.lr)
     torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
     net.eval()
-    shipped = StreamSRNet(**load_config(os.path.join(HERE, "configs", "tiny-v7.yaml"))["model"])
+    shipped = build(load_config(os.path.join(HERE, "configs", "tiny-v7.yaml")))
     load_grown(shipped, onnx_weights(os.path.join(os.path.dirname(HERE), "models", "streamsr-tiny-x4.onnx")))
     shipped.eval()
     hr_clip = read_clip(os.path.join(os.path.dirname(HERE), ".cache", "media", "vtest.avi"), args.frames)

@@ -8,8 +8,7 @@ import torch
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-from model import onnx_weights  # noqa: E402
+from checkpoints import onnx_weights
 
 
 def test_the_gpu_kit_dry_run_trains_base_distils_tiny_and_writes_what_comes_back(tmp_path):
@@ -40,5 +39,5 @@ def test_the_gpu_kit_dry_run_trains_base_distils_tiny_and_writes_what_comes_back
 def test_the_kit_needs_no_opencv_yaml_or_onnx():
     """The device has PyTorch and CUDA only: the kit's own imports must not reach for more."""
     code = ("import sys; sys.modules['cv2'] = None; sys.modules['yaml'] = None; sys.modules['onnx'] = None; "
-            f"sys.path.insert(0, {HERE!r}); import gpu_kit")
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+            "import gpu_kit")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=HERE)

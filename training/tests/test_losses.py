@@ -32,5 +32,5 @@ def test_ssim_y_reads_luma_only():
     # A change that keeps BT.601 luma: more red, less green in the luma ratio.
     shift = torch.zeros_like(a)
     shift[:, 0], shift[:, 1] = 0.05, -0.05 * 65.481 / 128.553
-    assert L.ssim_y(a + shift, a).item() < 1e-5
-    assert L.ssim_y(a.flip(-1), a).item() > 0.1
+    assert L.ssim_y_loss(a + shift, a).item() < 1e-5
+    assert L.ssim_y_loss(a.flip(-1), a).item() > 0.1

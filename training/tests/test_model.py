@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from cfr import CrossFrameRetrieval
-from lora import DualLoRAConv2d, merge_all
-from model import EngineGraph, StreamSRNet, load_grown, onnx_weights
+from archs.cfr import CrossFrameRetrieval
+from archs.lora import DualLoRAConv2d, merge_all
+from archs.model import EngineGraph, StreamSRNet
+from checkpoints import load_grown, onnx_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = dict(latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4, decoder_channels=8)

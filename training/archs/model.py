@@ -12,8 +12,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from cfr import CrossFrameRetrieval
-from lora import DualLoRAConv2d
+from .cfr import CrossFrameRetrieval
+from .lora import DualLoRAConv2d
 
 
 def act(x):
@@ -97,7 +97,7 @@ class ResBlock(nn.Module):
 
 class StreamSRNet(nn.Module):
     def __init__(self, latent_channels=16, flow_channels=16, key_channels=8, window=3, topk=3, rank=4,
-                 decoder_channels=8, trunk_blocks=0, decoder_blocks=0, **_):
+                 decoder_channels=8, trunk_blocks=0, decoder_blocks=0):
         super().__init__()
         c = latent_channels
         d = decoder_channels
@@ -165,41 +165,6 @@ class StreamSRNet(nn.Module):
 
 
 @torch.no_grad()
-def load_grown(net, state):
-    """Loads a smaller network's weights (fewer trunk or decoder blocks, a narrower decoder, no LoRA
-    branches as in an exported model) so that `net` computes exactly what that network did: new
-    blocks end in zero convolutions, new decoder features are read through zero weights. Returns the
-    names `state` did not have."""
-    own = net.state_dict()
-    d_old, d = state["dec_up.weight"].shape[0] // 4, net.dec_up.out_channels // 4
-    for k, v in state.items():
-        t = own[k]
-        if t.shape == v.shape:
-            t.copy_(v)
-        elif k in ("dec_up.weight", "dec_up.bias", "dec_conv.bias"):
-            t[: v.shape[0]] = v  # pixel_shuffle takes features in blocks of 4 channels: old ones first
-        elif k == "dec_conv.weight":  # input is [features, LR frame]: new features go in between
-            t[: v.shape[0], :d_old] = v[:, :d_old]
-            t[: v.shape[0], d_old:d] = 0
-            t[: v.shape[0], d:] = v[:, d_old:]
-        elif k == "dec_out.weight":
-            t[:, : v.shape[1]] = v
-            t[:, v.shape[1]:] = 0
-        else:
-            raise ValueError(f"cannot grow {k} from {tuple(v.shape)} to {tuple(t.shape)}")
-    net.load_state_dict(own)
-    return sorted(set(own) - set(state))
-
-
-def onnx_weights(path):
-    """The network's weights from an exported model (LoRA already merged into the base weights)."""
-    import onnx
-    from onnx import numpy_helper
-    model = onnx.load(path)
-    return {i.name[len("net."):]: torch.from_numpy(numpy_helper.to_array(i).copy())
-            for i in model.graph.initializer if i.name.startswith("net.")}
-
-
 class EngineGraph(nn.Module):
     """The engine contract around the network: uint8 NHWC in and out, the latent in and out."""
 

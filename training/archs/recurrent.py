@@ -11,11 +11,11 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from model import FlowNet, ResBlock, act, bilinear_x4_as_conv, warp
+from .model import FlowNet, ResBlock, act, bilinear_x4_as_conv, warp
 
 
 class RecurrentSRNet(nn.Module):
-    def __init__(self, channels=16, hidden=8, blocks=2, flow_channels=12, **_):
+    def __init__(self, channels=16, hidden=8, blocks=2, flow_channels=12):
         super().__init__()
         self.latent_channels = hidden
         self.latent_stride = 1

@@ -6,7 +6,6 @@ branches fold into the base weight for export (`merge`), and the exported graph 
 """
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 
 class DualLoRAConv2d(nn.Module):

@@ -1,0 +1,1 @@
+"""One-off experiments, run from training/ as modules: python3 -m experiments.NAME."""
