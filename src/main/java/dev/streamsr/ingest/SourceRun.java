@@ -1,0 +1,183 @@
+package dev.streamsr.ingest;
+
+import dev.streamsr.media.PipelineTemplate;
+import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.Source;
+import dev.streamsr.stream.SourceKind;
+import io.micrometer.core.instrument.Counter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadProbeReturn;
+import org.freedesktop.gstreamer.PadProbeType;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.URIDecodeBin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One play of a source's pipeline, from building it to the end of its video: wires the bus, the
+ * demuxer's pads and the audio tap, pulls decoded samples, and says how it ended. Reconnecting is
+ * the caller's job.
+ */
+final class SourceRun {
+    private static final Logger log = LoggerFactory.getLogger(SourceRun.class);
+    private static final long PULL_TIMEOUT_NS = 200_000_000L;
+
+    enum Outcome { ENDED, FAILED, STOPPED, NO_VIDEO }
+
+    private final Source source;
+    private final IngestSettings settings;
+    private final AudioTap audio;
+    private final Counter droppedAtSource;
+    private final BooleanSupplier stopping;
+    private String error;
+
+    SourceRun(Source source, IngestSettings settings, AudioTap audio, Counter droppedAtSource, BooleanSupplier stopping) {
+        this.source = source;
+        this.settings = settings;
+        this.audio = audio;
+        this.droppedAtSource = droppedAtSource;
+        this.stopping = stopping;
+    }
+
+    /** Why the last play failed, credentials masked. */
+    String error() {
+        return error;
+    }
+
+    /** Plays the source until its video ends, it fails or the ingest stops; every decoded sample goes to {@code frames}. */
+    Outcome play(Consumer<Sample> frames) {
+        if (source.kind() == SourceKind.FILE) {
+            Path file = Path.of(source.uri());
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                error = "file " + file + " does not exist or is not readable";
+                return Outcome.FAILED;
+            }
+        }
+        String description = SourcePipeline.describe(source, settings);
+        log.debug("stream {}: pipeline {}", source.stream(), Credentials.mask(description));
+        Pipeline pipeline;
+        try {
+            pipeline = PipelineTemplate.launch(description, "pipeline");
+        } catch (IllegalStateException e) {
+            error = Credentials.mask(e.getMessage());
+            return Outcome.FAILED;
+        }
+        AtomicReference<String> busError = new AtomicReference<>();
+        AtomicLong arrived = new AtomicLong();
+        Bus bus = pipeline.getBus();
+        // Bus listeners share one thread: record the error and let the pull loop stop the pipeline.
+        Bus.ERROR onError = (src, code, message) -> busError.compareAndSet(null, message + " (from " + src.getName() + ")");
+        bus.connect(onError);
+        URIDecodeBin.SOURCE_SETUP lowLatency = (bin, src) -> {
+            // rtspsrc's default 2 s jitter buffer would add 2 s to every frame of a camera on a LAN.
+            if ("GstRTSPSrc".equals(src.getTypeName())) {
+                src.set("latency", 200);
+            }
+        };
+        if (pipeline.getElementByName("media") instanceof URIDecodeBin uridecodebin) {
+            uridecodebin.connect(lowLatency);
+        }
+        // A source whose demuxer exposes streams but none of them video (an .m4a, an audio-only
+        // feed) would otherwise sit in "starting" forever: the video appsink never sees data or EOS.
+        AtomicLong pads = new AtomicLong();
+        AtomicBoolean videoPad = new AtomicBoolean();
+        AtomicBoolean allPads = new AtomicBoolean();
+        Element media = pipeline.getElementByName("media");
+        Element.PAD_ADDED onPad = (element, pad) -> {
+            pads.incrementAndGet();
+            if (isVideo(pad)) {
+                videoPad.set(true);
+            }
+        };
+        Element.NO_MORE_PADS onAllPads = element -> allPads.set(true);
+        if (media != null) {
+            media.connect(onPad);
+            media.connect(onAllPads);
+        }
+        AppSink appsink = (AppSink) pipeline.getElementByName("frames");
+        Pad sinkPad = appsink.getStaticPad("sink");
+        Pad.PROBE counter = (pad, info) -> {
+            arrived.incrementAndGet();
+            return PadProbeReturn.OK;
+        };
+        boolean live = source.kind().live();
+        if (live) {
+            sinkPad.addProbe(PadProbeType.BUFFER, counter);
+        }
+        audio.attach(pipeline);
+        long pulled = 0;
+        long countedDrops = 0;
+        long lastFrameAt = System.nanoTime();
+        try {
+            pipeline.play();
+            while (!stopping.getAsBoolean()) {
+                String err = busError.get();
+                boolean noVideo = pads.get() > 0 && !videoPad.get();
+                if (noVideo && (allPads.get() || err != null)) {
+                    error = "no video stream in " + source.display() + (err == null ? "" : " (" + Credentials.mask(err) + ")");
+                    return Outcome.NO_VIDEO;
+                }
+                if (err != null) {
+                    error = Credentials.mask(err);
+                    return Outcome.FAILED;
+                }
+                Sample sample = appsink.emit(Sample.class, "try-pull-sample", PULL_TIMEOUT_NS);
+                if (sample == null) {
+                    if (appsink.isEOS()) {
+                        audio.awaitEnd();
+                        return busError.get() == null ? Outcome.ENDED : Outcome.FAILED;
+                    }
+                    if (live && System.nanoTime() - lastFrameAt > settings.stallTimeout().toNanos()) {
+                        error = "no frames for " + settings.stallTimeout().toSeconds() + " s";
+                        return Outcome.FAILED;
+                    }
+                    continue;
+                }
+                lastFrameAt = System.nanoTime();
+                pulled++;
+                frames.accept(sample);
+                if (live) {
+                    // What the leaky appsink dropped: buffers that reached it beyond those pulled (and the one queued).
+                    long drops = arrived.get() - pulled - 1;
+                    if (drops > countedDrops) {
+                        droppedAtSource.increment(drops - countedDrops);
+                        countedDrops = drops;
+                    }
+                }
+            }
+            return Outcome.STOPPED;
+        } finally {
+            pipeline.stop();
+            if (live) {
+                sinkPad.removeProbe(counter);
+            }
+            bus.disconnect(onError);
+            if (media != null) {
+                media.disconnect(onPad);
+                media.disconnect(onAllPads);
+            }
+            audio.detach();
+            pipeline.dispose();
+        }
+    }
+
+    private static boolean isVideo(Pad pad) {
+        Caps caps = pad.getCurrentCaps();
+        if (caps == null || caps.size() == 0) {
+            caps = pad.queryCaps(null);
+        }
+        return caps != null && caps.size() > 0 && caps.getStructure(0).getName().startsWith("video/");
+    }
+}
