@@ -48,8 +48,8 @@ public final class PackagerService implements AutoCloseable {
         }
         clientMetrics.forEach(m -> m.bindTo(registry));
         lag = new ConsumerLag(kafka.admin(), List.of(groupId + "-sr", groupId + "-source"), Duration.ofSeconds(5), registry);
-        packagers.add(new RenditionPackager(Rendition.SR, sr, topics.sr(), topics.audio(), hls, sourceEncoder, kafka.limits(), dlq, registry));
-        packagers.add(new RenditionPackager(Rendition.SOURCE, source, topics.lr(), null, hls, sourceEncoder, kafka.limits(), dlq, registry));
+        packagers.add(RenditionPackager.upscaled(sr, topics.sr(), topics.audio(), hls, dlq, registry));
+        packagers.add(RenditionPackager.source(source, topics.lr(), hls, sourceEncoder, kafka.limits(), dlq, registry));
     }
 
     public void start() {
