@@ -52,6 +52,8 @@ public abstract class EngineBuffers implements AutoCloseable {
     private ByteBuffer sr;
     private ByteBuffer latentIn;
     private ByteBuffer latentOut;
+    private Object holder;
+    private Runnable save;
 
     /** Backends call this once their memory exists: host views of the five tensors. */
     protected final void views(ByteBuffer lr, ByteBuffer prevLr, ByteBuffer sr, ByteBuffer latentIn, ByteBuffer latentOut) {
@@ -91,6 +93,34 @@ public abstract class EngineBuffers implements AutoCloseable {
         latentIn = latentOut;
         latentOut = b;
         latentsSwapped();
+    }
+
+    /**
+     * Lets one stream's temporal state stay in these buffers between its frames. A stream that has
+     * the engine to itself (the usual case: one stream per thread, or a run of frames of one stream)
+     * then needs no copy of its latent out of the buffers and back: its next call swaps the latent
+     * it produced into {@code prev_latent}. Returns true when {@code holder} still holds the
+     * buffers, that is when {@link #latent()} is its last output. Otherwise the previous holder's
+     * {@code save} runs first (it copies its latent out) and {@code holder} takes them.
+     */
+    public final boolean hold(Object holder, Runnable save) {
+        if (this.holder == holder) {
+            return true;
+        }
+        release();
+        this.holder = holder;
+        this.save = save;
+        return false;
+    }
+
+    /** The holder, if any, copies its latent out: before the buffers are reused for another shape or freed. */
+    public final void release() {
+        Runnable s = save;
+        holder = null;
+        save = null;
+        if (s != null) {
+            s.run();
+        }
     }
 
     /** What else a backend binds to the latents (tensors, device pointers) trades places here too. */

@@ -36,6 +36,7 @@ final class ShapeCache<B extends EngineBuffers> implements AutoCloseable {
             Iterator<Map.Entry<Long, B>> eldest = byShape.entrySet().iterator();
             B evicted = eldest.next().getValue();
             eldest.remove();
+            evicted.release();
             evicted.close();
         }
         b = create.get();
@@ -49,7 +50,10 @@ final class ShapeCache<B extends EngineBuffers> implements AutoCloseable {
 
     @Override
     public void close() {
-        byShape.values().forEach(EngineBuffers::close);
+        byShape.values().forEach(b -> {
+            b.release();
+            b.close();
+        });
         byShape.clear();
     }
 }

@@ -47,7 +47,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final MeterRegistry registry;
     private final Map<StreamId, H264Encoder> encoders = new HashMap<>();
     /** Each stream's previous frame and latent, for as long as this task is ours. */
-    private final Map<String, History> histories = new HashMap<>();
+    private final Map<String, Slot> histories = new HashMap<>();
     private final boolean changelogState;
     private final Map<Integer, byte[]> zeroLatents = new HashMap<>();
     // Meters are looked up once, not on every frame.
@@ -125,7 +125,8 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         String key = frame.stream().value();
-        History history = histories.get(key);
+        Slot slot = histories.computeIfAbsent(key, k -> new Slot());
+        History history = slot.history;
         if (history == null && changelogState) {
             history = History.fromBytes(latentCache.get(key)); // taken over from another instance
         }
@@ -139,14 +140,25 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             // Registered at zero with the stream's first frame, so "increase" works from the start.
             historyResets(key);
         }
+        // Another stream's latent may still be in these buffers (it was never copied out): it is saved first.
+        boolean resident = b.hold(slot, () -> slot.saveLatent(b));
         b.lr().put(0, frame.payload());
         b.prevLr().put(0, fresh ? frame.payload() : history.prevLr());
-        b.prevLatent().put(0, fresh ? zeroLatent(b.latentBytes()) : history.latent());
+        if (fresh) {
+            b.prevLatent().put(0, zeroLatent(b.latentBytes()));
+        } else if (resident) {
+            b.swapLatents(); // the latent this stream's last frame produced is still here: no copy out and back
+        } else {
+            b.prevLatent().put(0, history.latent());
+        }
 
         long t0 = System.nanoTime();
         try {
             engine.run(b);
         } catch (EngineException e) {
+            // What the buffers hold now is not a latent to go on from: the stream starts its history again.
+            slot.history = null;
+            b.release();
             deadLetter(record, frame.stream(), new ContractViolation(ContractViolation.PROCESSING_FAILED, e.getMessage()));
             return;
         }
@@ -156,13 +168,14 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
 
         // The stream's history lives here between frames, without serialisation: the payload becomes
-        // the previous frame as it is, and the latent array is reused. Only the changelog, which
-        // failover needs, gets a serialised copy.
+        // the previous frame as it is, and the latent stays in the engine's buffers until another
+        // stream needs them (Slot.saveLatent). Only the changelog, which failover needs, gets a
+        // serialised copy of every frame's.
         byte[] latent = history != null && history.latent().length == b.latentBytes() ? history.latent() : new byte[b.latentBytes()];
-        b.latent().get(0, latent);
         History next = new History(w, h, frame.seq(), frame.payload(), latent);
-        histories.put(key, next);
+        slot.history = next;
         if (changelogState) {
+            b.latent().get(0, latent);
             latentCache.put(key, next.toBytes());
         }
 
@@ -186,6 +199,18 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             encoders.put(frame.stream(), encoder);
         }
         return encoder;
+    }
+
+    /** A stream's history in this task, and the token by which it holds an engine's buffers between its frames. */
+    private static final class Slot {
+        History history;
+
+        /** The buffers go to another stream or are freed: the latent this stream left in them is copied out. */
+        void saveLatent(EngineBuffers b) {
+            if (history != null && history.latent().length == b.latentBytes()) {
+                b.latent().get(0, history.latent());
+            }
+        }
     }
 
     private void finish(Record<byte[], byte[]> record, EndOfStream end) {

@@ -1,6 +1,7 @@
 package dev.streamsr.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,6 +99,35 @@ class OnnxRuntimeEngineTest {
                 b.swapLatents();
             }
             assertEquals(3.0f, b.prevLatent().order(ByteOrder.nativeOrder()).getFloat(0), "three calls counted through swapped buffers");
+        }
+    }
+
+    /**
+     * Two streams take turns on one set of buffers: the one that keeps them swaps its own latent
+     * back in; the one that loses them has its latent copied out first, and when the buffers are
+     * evicted for another shape the holder's latent is copied out too.
+     */
+    @Test
+    void aHolderKeepsItsLatentInTheBuffersAndLosesItOnlyThroughItsSave() {
+        try (OnnxRuntimeEngine engine = new OnnxRuntimeEngine(COUNTER, 1)) {
+            EngineBuffers b = engine.buffers(1, 8, 8);
+            float[] saved = new float[2];
+            Object a = new Object();
+            Object other = new Object();
+            assertFalse(b.hold(a, () -> saved[0] = b.latent().order(ByteOrder.nativeOrder()).getFloat(0)));
+            engine.run(b);
+            assertTrue(b.hold(a, () -> saved[0] = -1), "a still holds them");
+            b.swapLatents();
+            engine.run(b);
+            assertEquals(0f, saved[0], "nothing saved while a keeps the buffers");
+            assertFalse(b.hold(other, () -> saved[1] = b.latent().order(ByteOrder.nativeOrder()).getFloat(0)));
+            assertEquals(2f, saved[0], "a's two frames of history were copied out before the buffers changed hands");
+            b.prevLatent().putFloat(0, 41f);
+            engine.run(b);
+            for (int i = 0; i < ShapeCache.DEFAULT_CAPACITY; i++) {
+                engine.buffers(1, 8, 10 + 2 * i); // other shapes push the 8x8 set out of the cache
+            }
+            assertEquals(42f, saved[1], "the holder's latent is copied out before its buffers are freed");
         }
     }
 
