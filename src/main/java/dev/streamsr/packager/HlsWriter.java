@@ -97,7 +97,9 @@ final class HlsWriter implements AutoCloseable {
                 openedAt = at.longValue();
             } else if ("splitmuxsink-fragment-closed".equals(st.getName())) {
                 String location = st.getString("location");
-                playlist.added(Path.of(location).getFileName().toString(), (at.longValue() - openedAt) / 1e9);
+                Pending first = pending.peekFirst();
+                playlist.added(Path.of(location).getFileName().toString(), (at.longValue() - openedAt) / 1e9,
+                        first == null ? -1 : first.ingestNanos());
                 // The fragment ends at this running time: every frame before it is on disk now.
                 for (Pending f = pending.peekFirst(); f != null && f.pts() < at.longValue(); f = pending.peekFirst()) {
                     pending.pollFirst();

@@ -9,6 +9,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.regex.Matcher;
@@ -26,8 +30,11 @@ final class LivePlaylist {
     private static final Logger log = LoggerFactory.getLogger(LivePlaylist.class);
     static final String NAME = "index.m3u8";
     private static final Pattern SEGMENT = Pattern.compile("segment(\\d{5,})\\.ts");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PUBLIC_READ =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
-    private record Segment(long index, double seconds, boolean discontinuity) {
+    /** {@code programDateTime}: wall time of the segment's first frame at ingest; null when not known (an older playlist). */
+    private record Segment(long index, double seconds, boolean discontinuity, OffsetDateTime programDateTime, long bytes) {
         String uri() {
             return fileName(index);
         }
@@ -66,7 +73,7 @@ final class LivePlaylist {
                 for (MediaSegment s : old.mediaSegments()) {
                     Matcher m = SEGMENT.matcher(s.uri());
                     long i = m.matches() ? Long.parseLong(m.group(1)) : index;
-                    p.listed.addLast(new Segment(i, s.duration(), s.discontinuity()));
+                    p.listed.addLast(new Segment(i, s.duration(), s.discontinuity(), s.programDateTime().orElse(null), 0));
                     p.onDisk.addLast(i);
                     index = i + 1;
                 }
@@ -96,11 +103,22 @@ final class LivePlaylist {
         }
     }
 
-    /** A segment was closed on disk: list it, drop what fell out of the window, rewrite the playlist. */
-    synchronized void added(String fileName, double seconds) {
+    /**
+     * A segment was closed on disk: list it, drop what fell out of the window, rewrite the playlist.
+     * {@code firstIngestNanos}: when its first frame was ingested (epoch ns), or a negative number when unknown.
+     */
+    synchronized void added(String fileName, double seconds, long firstIngestNanos) {
         Matcher m = SEGMENT.matcher(fileName);
         long index = m.matches() ? Long.parseLong(m.group(1)) : nextIndex;
-        listed.addLast(new Segment(index, seconds, pendingDiscontinuity));
+        long bytes;
+        try {
+            bytes = Files.size(dir.resolve(fileName));
+        } catch (IOException e) {
+            bytes = 0;
+        }
+        OffsetDateTime at = firstIngestNanos < 0 ? null
+                : Instant.ofEpochSecond(0, firstIngestNanos).atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS);
+        listed.addLast(new Segment(index, seconds, pendingDiscontinuity, at, bytes));
         onDisk.addLast(index);
         pendingDiscontinuity = false;
         nextIndex = index + 1;
@@ -131,15 +149,27 @@ final class LivePlaylist {
         return listed.size();
     }
 
+    /** The highest bit rate of a listed segment, for a multivariant playlist's BANDWIDTH; 0 before the first. */
+    synchronized long peakBitsPerSecond() {
+        return listed.stream().filter(s -> s.bytes() > 0 && s.seconds() > 0).mapToLong(s -> Math.round(s.bytes() * 8 / s.seconds()))
+                .max().orElse(0);
+    }
+
     private void write(boolean ended) {
         MediaPlaylist.Builder b = MediaPlaylist.builder()
                 .version(3)
+                // Every segment starts with a key frame (the encoders' key-frame interval is the segment duration).
+                .independentSegments(true)
                 .targetDuration(targetSeconds)
                 .mediaSequence(listed.isEmpty() ? nextIndex : listed.peekFirst().index())
                 .discontinuitySequence(discontinuitySequence)
                 .ongoing(!ended);
         for (Segment s : listed) {
-            b.addMediaSegments(MediaSegment.builder().duration(s.seconds()).uri(s.uri()).discontinuity(s.discontinuity()).build());
+            MediaSegment.Builder segment = MediaSegment.builder().duration(s.seconds()).uri(s.uri()).discontinuity(s.discontinuity());
+            if (s.programDateTime() != null) {
+                segment.programDateTime(s.programDateTime());
+            }
+            b.addMediaSegments(segment.build());
         }
         byte[] text = new MediaPlaylistParser().writePlaylistAsBytes(b.build());
         try {
@@ -147,6 +177,12 @@ final class LivePlaylist {
             // Readers (the HTTP server, players) must never see half a playlist.
             Path tmp = Files.createTempFile(dir, ".index", ".m3u8.tmp");
             Files.write(tmp, text);
+            // Readable by other users like the segments beside it (a web server running as its own user).
+            try {
+                Files.setPosixFilePermissions(tmp, PUBLIC_READ);
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: its default permissions apply
+            }
             try {
                 Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

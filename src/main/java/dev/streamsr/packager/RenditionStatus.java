@@ -8,10 +8,12 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * What the packager last saw of one rendition, written beside its playlist as
- * {@code status.json} so that the serve role (possibly another process) can report streams.
+ * {@code status.json} so that the serve role (possibly another process) can report streams and
+ * write their multivariant playlist: {@code codecs} as RFC 6381 says them, {@code bandwidth} the
+ * peak bit rate of the listed segments.
  */
 public record RenditionStatus(String stream, String rendition, String state, int width, int height, String fps,
-                              long frames, long updatedMs) {
+                              long frames, long updatedMs, String codecs, long bandwidth) {
     public static final String FILE = "status.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 

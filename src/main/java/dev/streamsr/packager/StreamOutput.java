@@ -6,6 +6,7 @@ import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.AccessUnit;
+import dev.streamsr.media.H264Codecs;
 import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,6 +46,9 @@ final class StreamOutput {
     private int height;
     private Fps fps;
     private long frameCount;
+    /** RFC 6381 codec of the video, from the first key frame's SPS of the current writer. */
+    private String videoCodec;
+    private boolean muxesAudio;
     private long lastStatusMs;
     private volatile long lastSegmentMs;
 
@@ -92,6 +96,9 @@ final class StreamOutput {
             }
             open(frame);
         }
+        if (au.keyframe() && videoCodec == null) {
+            videoCodec = H264Codecs.of(au.data()).orElse(null);
+        }
         writer.push(au.data(), frame.ptsNanos(), au.keyframe(), frame.ingestNanos());
         if (writer.hasAudio() && audio.afterVideo(writer, frame.ptsNanos())) {
             log.warn("stream {}: no audio for {} ms of video; going on without audio", stream, AudioInterleaver.GAP_NS / 1_000_000);
@@ -126,6 +133,8 @@ final class StreamOutput {
         width = frame.width();
         height = frame.height();
         fps = frame.fps();
+        videoCodec = null; // a new encoder may have a new profile or level
+        muxesAudio = withAudio;
         log.info("stream {}: packaging {} rendition {}x{}{} to {} from segment {}", stream, rendition.dirName(), width, height,
                 withAudio ? " with audio" : "", dir, playlist.nextIndex());
     }
@@ -183,8 +192,9 @@ final class StreamOutput {
         try {
             Path dir = hls.streamDir(stream.value(), rendition);
             Files.createDirectories(dir);
+            String codecs = videoCodec == null ? null : muxesAudio ? videoCodec + ",mp4a.40.2" : videoCodec;
             new RenditionStatus(stream.value(), rendition.dirName(), state, width, height, fps == null ? null : fps.toString(), frameCount,
-                    lastStatusMs).writeTo(dir);
+                    lastStatusMs, codecs, playlist == null ? 0 : playlist.peakBitsPerSecond()).writeTo(dir);
         } catch (IOException e) {
             log.warn("stream {}: cannot write status: {}", stream, e.toString());
         }

@@ -54,6 +54,11 @@ public final class HttpServer implements AutoCloseable {
             routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
             routes.get("/streams", ctx -> ctx.json(streams.streams()));
             routes.get("/streams/{id}", ctx -> streams.view(ctx.pathParam("id")).ifPresentOrElse(ctx::json, () -> notFound(ctx)));
+            routes.get("/streams/{id}/master.m3u8", ctx -> streams.multivariant(ctx.pathParam("id")).ifPresentOrElse(text -> {
+                ctx.header("Cache-Control", "no-cache, no-store");
+                ctx.contentType("application/vnd.apple.mpegurl");
+                ctx.result(text);
+            }, () -> notFound(ctx)));
             routes.get("/streams/{id}/source/{file}", ctx -> hls(ctx, Rendition.SOURCE));
             routes.get("/streams/{id}/{file}", ctx -> hls(ctx, Rendition.SR));
             routes.get("/", ctx -> resource(ctx, "/web/index.html", "text/html; charset=utf-8", "no-cache"));

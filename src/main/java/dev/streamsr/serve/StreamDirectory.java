@@ -2,7 +2,11 @@ package dev.streamsr.serve;
 
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.packager.Rendition;
+import dev.streamsr.frame.Fps;
 import dev.streamsr.packager.RenditionStatus;
+import io.lindstrom.m3u8.model.MasterPlaylist;
+import io.lindstrom.m3u8.model.Variant;
+import io.lindstrom.m3u8.parser.MasterPlaylistParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -114,6 +118,49 @@ public final class StreamDirectory {
         long frames = sr != null ? sr.frames() : 0;
         return Optional.of(new StreamView(id, state, in, outSize, fps, frames,
                 "/streams/" + id + "/index.m3u8", "/streams/" + id + "/source/index.m3u8", reportedSource));
+    }
+
+    /**
+     * The stream's multivariant playlist: the upscaled and the source rendition as two variants, with
+     * what their status files say (codecs from the SPS, resolution, peak bit rate, frame rate), the
+     * upscaled one first. Empty until a rendition has written a segment.
+     */
+    public Optional<String> multivariant(String id) {
+        if (!isStreamId(id)) {
+            return Optional.empty();
+        }
+        Path dir = root.resolve(id);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || insideRoot(dir).isEmpty()) {
+            return Optional.empty();
+        }
+        MasterPlaylist.Builder master = MasterPlaylist.builder().version(3).independentSegments(true);
+        int variants = 0;
+        for (Rendition r : new Rendition[] {Rendition.SR, Rendition.SOURCE}) {
+            RenditionStatus s = RenditionStatus.readFrom(dir.resolve(r.dirName()));
+            if (s == null || s.bandwidth() <= 0 || s.width() <= 0) {
+                continue;
+            }
+            Variant.Builder v = Variant.builder().uri(r == Rendition.SR ? "index.m3u8" : "source/index.m3u8")
+                    .bandwidth(s.bandwidth()).resolution(s.width(), s.height());
+            if (s.codecs() != null) {
+                v.addAllCodecs(java.util.Arrays.asList(s.codecs().split(",")));
+            }
+            Fps fps = s.fps() == null ? Fps.UNKNOWN : parseFps(s.fps());
+            if (fps.known()) {
+                v.frameRate(Math.round(fps.perSecond() * 1000) / 1000.0);
+            }
+            master.addVariants(v.build());
+            variants++;
+        }
+        return variants == 0 ? Optional.empty() : Optional.of(new MasterPlaylistParser().writePlaylistAsString(master.build()));
+    }
+
+    private static Fps parseFps(String text) {
+        try {
+            return Fps.parse(text);
+        } catch (IllegalArgumentException e) {
+            return Fps.UNKNOWN;
+        }
     }
 
     /** The file for a request, only if it is a playlist or segment of a known stream inside the root. */

@@ -22,7 +22,7 @@ class LivePlaylistTest {
     private void segment(LivePlaylist p, double seconds) throws Exception {
         String name = LivePlaylist.fileName(p.nextIndex());
         Files.writeString(dir.resolve(name), "ts");
-        p.added(name, seconds);
+        p.added(name, seconds, -1);
     }
 
     @Test
@@ -86,5 +86,26 @@ class LivePlaylistTest {
         p.discontinuity();
         segment(p, 2.0);
         assertFalse(read().mediaSegments().get(0).discontinuity());
+    }
+
+    /** Program date-times from ingest time, independent segments, the peak bit rate, and a playlist other users can read. */
+    @Test
+    void aPlaylistCarriesWallClockTimeAndIsReadableByOthers() throws Exception {
+        LivePlaylist p = LivePlaylist.open(dir, new HlsSettings(dir, 2, 6, 10));
+        long ingest = java.time.Instant.parse("2026-11-30T03:00:00.250Z").toEpochMilli() * 1_000_000L;
+        String name = LivePlaylist.fileName(p.nextIndex());
+        Files.write(dir.resolve(name), new byte[250_000]);
+        p.added(name, 2.0, ingest);
+        segment(p, 2.0);
+        MediaPlaylist m = read();
+        assertTrue(m.independentSegments());
+        assertEquals(java.time.OffsetDateTime.parse("2026-11-30T03:00:00.250Z"), m.mediaSegments().get(0).programDateTime().orElseThrow());
+        assertTrue(m.mediaSegments().get(1).programDateTime().isEmpty(), "no ingest time, no date-time");
+        assertEquals(1_000_000L, p.peakBitsPerSecond(), "250 kB in 2 s");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("index.m3u8"))));
+        // A packager that continues the playlist keeps the date-times it listed.
+        LivePlaylist again = LivePlaylist.open(dir, new HlsSettings(dir, 2, 6, 10));
+        segment(again, 2.0);
+        assertEquals(java.time.OffsetDateTime.parse("2026-11-30T03:00:00.250Z"), read().mediaSegments().get(0).programDateTime().orElseThrow());
     }
 }

@@ -67,6 +67,7 @@ class PlayerBrowserIT {
                 String base = "http://127.0.0.1:" + http.port();
                 awaitLive(base);
                 checkHttpContract(base);
+                checkStandardHls(base, hls);
 
                 ChromeOptions options = new ChromeOptions();
                 options.setBinary(chromium.toFile());
@@ -134,6 +135,50 @@ class PlayerBrowserIT {
     }
 
     /** Content types, caching, CORS and 404s, checked on the running server the browser uses. */
+    /**
+     * What other players and tools read: a multivariant playlist with both renditions described,
+     * media playlists with wall-clock times and independent segments, readable by other users.
+     */
+    private static void checkStandardHls(String base, Path hls) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        io.lindstrom.m3u8.model.MasterPlaylist master = null;
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            var r = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/master.m3u8")).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                master = new io.lindstrom.m3u8.parser.MasterPlaylistParser().readPlaylist(r.body());
+                if (master.variants().size() == 2) {
+                    break;
+                }
+            }
+            Thread.sleep(500);
+        }
+        assertTrue(master != null && master.variants().size() == 2, "both renditions in master.m3u8: " + master);
+        assertTrue(master.independentSegments());
+        var sr = master.variants().get(0);
+        var source = master.variants().get(1);
+        assertEquals("index.m3u8", sr.uri());
+        assertEquals("source/index.m3u8", source.uri());
+        assertEquals(640, sr.resolution().orElseThrow().width());
+        assertEquals(160, source.resolution().orElseThrow().width());
+        for (var v : master.variants()) {
+            assertTrue(v.codecs().get(0).matches("avc1\\.[0-9A-F]{6}"), "RFC 6381 video codec: " + v.codecs());
+            assertTrue(v.bandwidth() > 10_000, "peak bandwidth " + v.bandwidth());
+            assertEquals(10.0, v.frameRate().orElseThrow(), 0.01);
+        }
+        assertTrue(sr.bandwidth() > source.bandwidth(), "the upscaled rendition is the larger one");
+
+        var text = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/index.m3u8")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        var media = new io.lindstrom.m3u8.parser.MediaPlaylistParser().readPlaylist(text);
+        assertTrue(media.independentSegments(), text);
+        var when = media.mediaSegments().get(media.mediaSegments().size() - 1).programDateTime().orElseThrow();
+        long ageMs = java.time.Duration.between(when.toInstant(), java.time.Instant.now()).toMillis();
+        assertTrue(ageMs >= 0 && ageMs < 30_000, "the last segment's first frame was ingested " + ageMs + " ms ago");
+        for (String playlist : new String[] {"lobby/sr/index.m3u8", "lobby/source/index.m3u8"}) {
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hls.resolve(playlist))), playlist);
+        }
+    }
+
     private static void checkHttpContract(String base) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         var playlist = client.send(HttpRequest.newBuilder(URI.create(base + "/streams/lobby/index.m3u8")).build(), HttpResponse.BodyHandlers.ofString());

@@ -72,6 +72,6 @@ class StreamDirectoryTest {
         Path d = root.resolve(id).resolve(r.dirName());
         Files.createDirectories(d);
         int w = r == Rendition.SR ? 320 : 80;
-        new RenditionStatus(id, r.dirName(), state, w, w * 3 / 4, "10/1", 5, updatedMs).writeTo(d);
+        new RenditionStatus(id, r.dirName(), state, w, w * 3 / 4, "10/1", 5, updatedMs, "avc1.42C01E", 800_000).writeTo(d);
     }
 }
