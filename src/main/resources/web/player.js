@@ -28,6 +28,7 @@
     // Why a source is reconnecting or failed, from ingest's last report.
     state.title = stream.source && stream.source.error ? stream.source.error : '';
     const [n, d] = (stream.fps || '0/1').split('/').map(Number);
+    if (n > 0 && d > 0) { frameMs = 1000 * d / n; }
     document.getElementById('info').textContent = (d ? (n / d).toFixed(2).replace(/\.?0+$/, '') : '?') + ' fps, ' + stream.frames + ' frames';
     document.getElementById('source-size').textContent = size(stream.input);
     document.getElementById('sr-size').textContent = size(stream.output);
@@ -53,6 +54,32 @@
       if (!players.source && stream.input) { attach('source', stream.sourcePlaylist); }
     }
   }
+
+  // Both renditions carry each segment's ingest time (#EXT-X-PROGRAM-DATE-TIME), so the two panes
+  // can show the same source moment: the one ahead (usually the source, which skips the upscaler)
+  // is held back, by a seek when far apart and by playing slower when close, to within one frame.
+  let frameMs = 100;
+  function align() {
+    const up = players.upscaled, src = players.source;
+    const upVideo = document.getElementById('upscaled'), srcVideo = document.getElementById('source');
+    const a = up && up.playingDate, b = src && src.playingDate;
+    const sync = document.getElementById('sync');
+    if (!a || !b || upVideo.paused || srcVideo.paused) { sync.textContent = ''; window.streamsrPanesApartMs = null; return; }
+    const apart = b.getTime() - a.getTime(); // > 0: the source pane is ahead
+    window.streamsrPanesApartMs = apart;
+    sync.textContent = Math.abs(apart) <= frameMs ? 'panes in step' : 'panes ' + Math.round(Math.abs(apart)) + ' ms apart';
+    const ahead = apart > 0 ? srcVideo : upVideo, behind = apart > 0 ? upVideo : srcVideo;
+    behind.playbackRate = 1;
+    if (Math.abs(apart) > 1000) {
+      ahead.currentTime = Math.max(0, ahead.currentTime - Math.abs(apart) / 1000);
+      ahead.playbackRate = 1;
+    } else if (Math.abs(apart) > frameMs / 2) {
+      ahead.playbackRate = 0.8;
+    } else {
+      ahead.playbackRate = 1;
+    }
+  }
+  setInterval(align, 250);
 
   select.addEventListener('change', () => {
     current = select.value;

@@ -92,6 +92,20 @@ class PlayerBrowserIT {
                     }
                     assertTrue(now[0] > first[0] + 1, "source video advanced: " + first[0] + " -> " + now[0]);
                     assertTrue(now[1] > first[1] + 1, "upscaled video advanced: " + first[1] + " -> " + now[1]);
+                    // The panes show the same source moment: within half a frame (50 ms at 10 fps), and stay there.
+                    // Left alone, this light flow's panes sat 52 ms apart; held in step, 16 ms.
+                    List<Double> apart = new java.util.ArrayList<>();
+                    long syncDeadline = System.currentTimeMillis() + 40_000;
+                    int inStep = 0;
+                    while (System.currentTimeMillis() < syncDeadline && inStep < 5) {
+                        Object v = js.executeScript("return window.streamsrPanesApartMs");
+                        double ms = v instanceof Number n ? n.doubleValue() : Double.NaN;
+                        apart.add(ms);
+                        inStep = Math.abs(ms) <= 50 ? inStep + 1 : 0;
+                        Thread.sleep(1000);
+                    }
+                    System.out.println("panes apart (ms), one sample a second: " + apart);
+                    assertEquals(5, inStep, "panes apart (ms), one sample a second: " + apart);
                     assertEquals(640L, js.executeScript("return document.getElementById('upscaled').videoWidth"));
                     assertEquals(160L, js.executeScript("return document.getElementById('source').videoWidth"));
 
