@@ -81,6 +81,50 @@
   }
   setInterval(align, 250);
 
+  // Wipe: the upscaled pane over the source pane, cut at the slider, so one frame shows both.
+  const main = document.querySelector('main');
+  const wipeToggle = document.getElementById('wipe-toggle'), wipeSlider = document.getElementById('wipe-slider');
+  wipeToggle.addEventListener('click', () => {
+    const on = !main.classList.contains('wipe');
+    main.classList.toggle('wipe', on);
+    wipeToggle.setAttribute('aria-pressed', String(on));
+    wipeSlider.hidden = !on;
+  });
+  wipeSlider.addEventListener('input', () => main.style.setProperty('--wipe', wipeSlider.value + '%'));
+
+  // Magnifier: the same region of both renditions, enlarged, drawn without smoothing so the pixels the
+  // upscaler made are what one sees (the browser would otherwise blur both alike).
+  const magnifier = document.getElementById('magnifier'), magnifierToggle = document.getElementById('magnifier-toggle');
+  const zoom = { x: 0.5, y: 0.5 };
+  function track(event) {
+    const r = event.target.getBoundingClientRect();
+    zoom.x = (event.clientX - r.left) / r.width;
+    zoom.y = (event.clientY - r.top) / r.height;
+  }
+  ['source', 'upscaled'].forEach(id => document.getElementById(id).addEventListener('mousemove', track));
+  function magnify() {
+    if (!magnifier.classList.contains('on')) { return; }
+    const g = magnifier.getContext('2d');
+    g.imageSmoothingEnabled = false;
+    const half = magnifier.width / 2;
+    [['source', 0], ['upscaled', half]].forEach(([id, x]) => {
+      const v = document.getElementById(id);
+      if (!v.videoWidth) { return; }
+      // The same part of the scene from both: 15% of the frame's width, whatever each rendition's resolution.
+      const w = v.videoWidth * 0.15, h = w * magnifier.height / half;
+      const sx = Math.min(Math.max(0, zoom.x * v.videoWidth - w / 2), v.videoWidth - w);
+      const sy = Math.min(Math.max(0, zoom.y * v.videoHeight - h / 2), v.videoHeight - h);
+      g.drawImage(v, sx, sy, w, h, x, 0, half, magnifier.height);
+    });
+    requestAnimationFrame(magnify);
+  }
+  magnifierToggle.addEventListener('click', () => {
+    const on = !magnifier.classList.contains('on');
+    magnifier.classList.toggle('on', on);
+    magnifierToggle.setAttribute('aria-pressed', String(on));
+    if (on) { requestAnimationFrame(magnify); }
+  });
+
   select.addEventListener('change', () => {
     current = select.value;
     Object.keys(players).forEach(k => { players[k].destroy(); delete players[k]; });

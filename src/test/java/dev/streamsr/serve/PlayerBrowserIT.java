@@ -109,6 +109,26 @@ class PlayerBrowserIT {
                     assertEquals(640L, js.executeScript("return document.getElementById('upscaled').videoWidth"));
                     assertEquals(160L, js.executeScript("return document.getElementById('source').videoWidth"));
 
+                    // The wipe: one box, the upscaled pane cut at the slider over the source pane.
+                    driver.findElement(org.openqa.selenium.By.id("wipe-toggle")).click();
+                    js.executeScript("const s = document.getElementById('wipe-slider'); s.value = 40; s.dispatchEvent(new Event('input'));");
+                    assertEquals("inset(0px 0px 0px 40%)", js.executeScript("return getComputedStyle(document.getElementById('upscaled')).clipPath"));
+                    Object[] boxes = ((java.util.List<?>) js.executeScript("return ['source','upscaled'].map(id => { const r = "
+                            + "document.getElementById(id).getBoundingClientRect(); return [r.left, r.top, r.width]; })")).toArray();
+                    assertEquals(boxes[0], boxes[1], "both panes in the same box");
+                    shot(driver, "wipe.png");
+                    driver.findElement(org.openqa.selenium.By.id("wipe-toggle")).click();
+                    // The magnifier: the same region of both, pixels not smoothed, and something drawn in each half.
+                    driver.findElement(org.openqa.selenium.By.id("magnifier-toggle")).click();
+                    Thread.sleep(1500);
+                    assertEquals(Boolean.FALSE, js.executeScript("return document.getElementById('magnifier').getContext('2d').imageSmoothingEnabled"));
+                    for (int half = 0; half < 2; half++) {
+                        Number lit = (Number) js.executeScript("const c = document.getElementById('magnifier'); const d = c.getContext('2d')"
+                                + ".getImageData(arguments[0] * c.width / 2, 0, c.width / 2, c.height).data; let n = 0;"
+                                + " for (let i = 0; i < d.length; i += 4) { if (d[i] + d[i + 1] + d[i + 2] > 60) n++; } return n;", half);
+                        assertTrue(lit.longValue() > 5_000, (half == 0 ? "source" : "upscaled") + " half of the magnifier has a picture: " + lit);
+                    }
+                    shot(driver, "magnifier.png");
                     byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
                     Path shot = Path.of("target/screenshots/player.png");
                     Files.createDirectories(shot.getParent());
@@ -191,6 +211,12 @@ class PlayerBrowserIT {
         for (String playlist : new String[] {"lobby/sr/index.m3u8", "lobby/source/index.m3u8"}) {
             assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(hls.resolve(playlist))), playlist);
         }
+    }
+
+    private static void shot(ChromeDriver driver, String name) throws Exception {
+        Path shot = Path.of("target/screenshots/" + name);
+        Files.createDirectories(shot.getParent());
+        Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
     }
 
     private static void checkHttpContract(String base) throws Exception {
