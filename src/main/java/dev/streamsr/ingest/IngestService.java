@@ -4,6 +4,7 @@ import dev.streamsr.stream.Source;
 import dev.streamsr.stream.Credentials;
 import dev.streamsr.stream.StreamState;
 import dev.streamsr.frame.StreamId;
+import dev.streamsr.stream.Region;
 import dev.streamsr.metrics.Meters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -35,11 +36,19 @@ public final class IngestService implements AutoCloseable {
 
     /** Starts a stream with its own settings (a registered stream's max input size). */
     public StreamIngest start(Source source, IngestSettings settings) {
+        return start(source, settings, null);
+    }
+
+    /** Starts a stream that upscales only {@code region} of its source's picture (null: all of it). */
+    public StreamIngest start(Source source, IngestSettings settings, Region region) {
         Running existing = streams.get(source.stream());
         if (existing != null && existing.thread().isAlive()) {
             throw new IllegalStateException("stream " + source.stream() + " is already being ingested");
         }
         StreamIngest ingest = new StreamIngest(source, settings, sink, registry);
+        if (region != null) {
+            ingest.region(region);
+        }
         Thread thread = Thread.ofPlatform().name("ingest-" + source.stream()).daemon(true).unstarted(ingest);
         streams.put(source.stream(), new Running(ingest, thread));
         thread.start();

@@ -2,6 +2,7 @@ package dev.streamsr.ingest;
 
 import dev.streamsr.media.PipelineTemplate;
 import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.Region;
 import dev.streamsr.stream.Source;
 import dev.streamsr.stream.SourceKind;
 import io.micrometer.core.instrument.Counter;
@@ -20,6 +21,8 @@ import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.Structure;
+import org.freedesktop.gstreamer.event.CapsEvent;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.URIDecodeBin;
 import org.slf4j.Logger;
@@ -42,6 +45,12 @@ final class SourceRun {
     private final Counter droppedAtSource;
     private final BooleanSupplier stopping;
     private String error;
+    /** The part of the picture to keep; null keeps all of it. Changed from other threads while playing. */
+    private volatile Region region;
+    /** The running pipeline's crop element and the decoded size it crops, once known. */
+    private volatile Element crop;
+    private volatile int decodedWidth;
+    private volatile int decodedHeight;
 
     SourceRun(Source source, IngestSettings settings, AudioTap audio, Counter droppedAtSource, BooleanSupplier stopping) {
         this.source = source;
@@ -49,6 +58,37 @@ final class SourceRun {
         this.audio = audio;
         this.droppedAtSource = droppedAtSource;
         this.stopping = stopping;
+    }
+
+    /**
+     * Moves the region while the source plays: the crop changes from the next decoded frame, with
+     * no reconnect. A region too small for the decoded size is refused and the old one kept.
+     */
+    void region(Region r) {
+        if (r != null && decodedWidth > 0) {
+            r.crop(decodedWidth, decodedHeight); // refuses, with the reason, before anything changes
+        }
+        region = r;
+        applyCrop();
+    }
+
+    Region region() {
+        return region;
+    }
+
+    private void applyCrop() {
+        Element c = crop;
+        int w = decodedWidth;
+        int h = decodedHeight;
+        if (c == null || w <= 0) {
+            return;
+        }
+        Region r = region;
+        Region.Crop m = r == null ? new Region.Crop(0, 0, 0, 0) : r.crop(w, h);
+        c.set("left", m.left());
+        c.set("top", m.top());
+        c.set("right", m.right());
+        c.set("bottom", m.bottom());
     }
 
     /** Why the last play failed, credentials masked. */
@@ -117,6 +157,30 @@ final class SourceRun {
             sinkPad.addProbe(PadProbeType.BUFFER, counter);
         }
         audio.attach(pipeline);
+        // The region is in fractions of the decoded picture: its margins are set when the decoded size is known, and again on a move.
+        Element roi = pipeline.getElementByName("roi");
+        Pad roiSink = roi == null ? null : roi.getStaticPad("sink");
+        Pad.EVENT_PROBE onCaps = (pad, event) -> {
+            if (event instanceof CapsEvent && event.getStructure().getValue("caps") instanceof Caps caps && caps.size() > 0) {
+                Structure s = caps.getStructure(0);
+                if (s.hasField("width") && s.hasField("height")) {
+                    decodedWidth = s.getInteger("width");
+                    decodedHeight = s.getInteger("height");
+                    try {
+                        applyCrop();
+                    } catch (IllegalArgumentException e) {
+                        log.error("stream {}: {}; the whole picture is used", source.stream(), e.getMessage());
+                        region = null;
+                        applyCrop();
+                    }
+                }
+            }
+            return PadProbeReturn.OK;
+        };
+        if (roiSink != null) {
+            crop = roi;
+            roiSink.addEventProbe(onCaps);
+        }
         long pulled = 0;
         long countedDrops = 0;
         long lastFrameAt = System.nanoTime();
@@ -169,6 +233,10 @@ final class SourceRun {
                 media.disconnect(onAllPads);
             }
             audio.detach();
+            if (roiSink != null) {
+                roiSink.removeEventProbe(onCaps);
+            }
+            crop = null;
             pipeline.dispose();
         }
     }

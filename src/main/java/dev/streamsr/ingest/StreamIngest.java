@@ -5,6 +5,7 @@ import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.GstRuntime;
 import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.Region;
 import dev.streamsr.stream.Source;
 import dev.streamsr.stream.StreamState;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,6 +71,20 @@ public final class StreamIngest implements Runnable {
 
     double secondsSinceLastFrame() {
         return (System.nanoTime() - lastFrameNanos) / 1e9;
+    }
+
+    /** The part of the picture this stream upscales; null for all of it. */
+    public Region region() {
+        return run.region();
+    }
+
+    /**
+     * Moves or sets the region while the stream plays, without reconnecting the source. Refused
+     * (IllegalArgumentException, with the reason) when it leaves too few pixels of the decoded picture.
+     */
+    public void region(Region region) {
+        run.region(region);
+        log.info("stream {}: region {}", source.stream(), region == null ? "whole picture" : region);
     }
 
     public void stop() {
