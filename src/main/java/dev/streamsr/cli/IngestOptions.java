@@ -20,6 +20,11 @@ public final class IngestOptions {
                     "In the environment, separate several with ';'."})
     Map<String, String> streams = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--region", paramLabel = "ID=X,Y,W,H", split = ";",
+            description = {"Upscale only a part of a --stream's picture: x,y,w,h as fractions of its width and height "
+                    + "(door=0.5,0.25,0.25,0.5), cropped before any scaling. In the environment, separate several with ';'."})
+    Map<String, String> regions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--loop", description = "Loop finite sources (files, test patterns) forever, as if they were live.")
     boolean loop;
 
@@ -67,6 +72,18 @@ public final class IngestOptions {
 
     public IngestSettings settings(FrameLimits limits) {
         return new IngestSettings(maxInputSize, format, limits, backoffInitial, backoffMax, maxRetries, stallTimeout, audio, liveBufferFrames);
+    }
+
+    /** The region of each --stream that has one; an id without a --stream, or a bad region, is refused in one line. */
+    public Map<String, dev.streamsr.stream.Region> regions() {
+        Map<String, dev.streamsr.stream.Region> out = new java.util.HashMap<>();
+        regions.forEach((id, text) -> {
+            if (!streams.containsKey(id.trim())) {
+                throw new IllegalArgumentException("--region " + id + ": no --stream " + id);
+            }
+            out.put(id.trim(), dev.streamsr.stream.Region.parse(text.trim()));
+        });
+        return out;
     }
 
     public List<Source> sources() {

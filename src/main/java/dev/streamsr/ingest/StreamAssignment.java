@@ -131,6 +131,21 @@ public final class StreamAssignment implements AutoCloseable {
         }
     }
 
+    /** Only the region changed: the running stream moves it, no reconnect. False when it cannot (then it restarts). */
+    private boolean moveRegion(StreamSpec spec) {
+        StreamIngest running = ingest.streams().get(StreamId.of(spec.id()));
+        if (running == null) {
+            return false;
+        }
+        try {
+            running.region(spec.roi());
+            return true;
+        } catch (IllegalArgumentException e) {
+            log.error("stream {}: cannot move the region: {}", spec.id(), e.getMessage());
+            return false;
+        }
+    }
+
     /** Starts, stops and restarts streams to match the registry, once the assigned partitions are replayed. */
     private synchronized void reconcile() {
         if (!loading.isEmpty()) {
@@ -144,7 +159,12 @@ public final class StreamAssignment implements AutoCloseable {
         }));
         for (String id : new HashSet<>(running.keySet())) {
             StreamSpec want = desired.get(id);
-            if (want == null || !want.equals(running.get(id))) {
+            StreamSpec have = running.get(id);
+            if (want != null && !want.equals(have) && want.withRegion(null).equals(have.withRegion(null)) && moveRegion(want)) {
+                running.put(id, want);
+                continue;
+            }
+            if (want == null || !want.equals(have)) {
                 running.remove(id);
                 ingest.stop(StreamId.of(id));
             }
@@ -157,7 +177,7 @@ public final class StreamAssignment implements AutoCloseable {
             try {
                 StreamId id = StreamId.of(spec.id());
                 IngestSettings s = spec.maxInput() != null ? settings.withMaxInputSize(spec.maxInput()) : settings;
-                ingest.start(Source.parse(id, spec.uri(), loopFiles), s);
+                ingest.start(Source.parse(id, spec.uri(), loopFiles), s, spec.roi());
                 running.put(e.getKey(), spec);
             } catch (RuntimeException ex) {
                 log.error("stream {}: cannot start registered source {}: {}", spec.id(), Credentials.mask(spec.uri()),

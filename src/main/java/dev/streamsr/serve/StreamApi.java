@@ -77,6 +77,43 @@ public final class StreamApi {
             registry.put(spec);
             ctx.status(201).header("Location", "/api/streams/" + spec.id()).json(spec.masked());
         });
+        // A partial update: {"region": "0.5,0.25,0.25,0.5"} moves a stream's region while it plays (null: the whole picture).
+        app.patch("/api/streams/{id}", ctx -> {
+            if (!authorized(ctx, true)) {
+                return;
+            }
+            String type = ctx.contentType();
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                ctx.status(415).json(Map.of("error", "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")));
+                return;
+            }
+            byte[] body = boundedBody(ctx);
+            if (body == null) {
+                ctx.status(413).header("Connection", "close").json(Map.of("error", "request body larger than " + MAX_BODY_BYTES + " bytes"));
+                return;
+            }
+            StreamSpec current = registry.list().get(ctx.pathParam("id"));
+            if (current == null) {
+                ctx.status(404).json(Map.of("error", "no stream " + ctx.pathParam("id")));
+                return;
+            }
+            StreamSpec changed;
+            try {
+                var patch = PATCH_JSON.readTree(body);
+                if (!patch.isObject() || patch.size() != 1 || !patch.has("region")) {
+                    throw new IllegalArgumentException("a PATCH changes the region only: {\"region\": \"x,y,w,h\"} or {\"region\": null}");
+                }
+                changed = current.withRegion(patch.get("region").isNull() ? null : patch.get("region").asText()).validate(registry.fileRoots());
+            } catch (java.io.IOException e) {
+                ctx.status(400).json(Map.of("error", "not JSON: " + e.getMessage()));
+                return;
+            } catch (IllegalArgumentException e) {
+                ctx.status(400).json(Map.of("error", e.getMessage()));
+                return;
+            }
+            registry.put(changed);
+            ctx.status(200).json(hasToken(ctx) ? changed : changed.masked());
+        });
         app.delete("/api/streams/{id}", ctx -> {
             if (!authorized(ctx, true)) {
                 return;
@@ -110,6 +147,8 @@ public final class StreamApi {
             return body.length > MAX_BODY_BYTES ? null : body;
         }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PATCH_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private boolean hasToken(Context ctx) {
         String h = ctx.header("Authorization");

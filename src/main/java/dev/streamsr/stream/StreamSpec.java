@@ -10,10 +10,15 @@ import java.util.List;
 
 /**
  * A registered stream as the API and the {@code streamsr.streams} topic carry it:
- * {@code {"id": "lobby", "uri": "rtsp://cam/1", "maxInputSize": "640x360", "enabled": true}}.
+ * {@code {"id": "lobby", "uri": "rtsp://cam/1", "maxInputSize": "640x360", "enabled": true}}, and
+ * optionally {@code "region": "0.5,0.25,0.25,0.5"}: the part of the picture to upscale ({@link Region}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled) {
+public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region) {
+    public StreamSpec(String id, String uri, String maxInputSize, Boolean enabled) {
+        this(id, uri, maxInputSize, enabled, null);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Longer URIs are refused: no camera needs more, and every listing and log line would carry them. */
     public static final int MAX_URI_CHARS = 4096;
@@ -59,12 +64,22 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
             }
             FrameSize.parse(maxInputSize);
         }
+        if (region != null && !region.isBlank()) {
+            if (region.length() > 64) {
+                throw new IllegalArgumentException("stream " + id + ": region must look like 0.25,0.1,0.5,0.5");
+            }
+            try {
+                Region.parse(region);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("stream " + id + ": " + e.getMessage());
+            }
+        }
         return this;
     }
 
     /** The same stream with credentials in its URI masked: what anyone without the API token sees. */
     public StreamSpec masked() {
-        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled);
+        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled, region);
     }
 
     /**
@@ -89,7 +104,18 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
 
     /** The same stream with defaults spelled out, so two specs that mean the same compare equal. */
     public StreamSpec normalized() {
-        return new StreamSpec(id, uri, maxInputSize == null || maxInputSize.isBlank() ? null : maxInputSize, isEnabled());
+        return new StreamSpec(id, uri, maxInputSize == null || maxInputSize.isBlank() ? null : maxInputSize, isEnabled(),
+                region == null || region.isBlank() ? null : Region.parse(region).toString());
+    }
+
+    /** The part of the picture to upscale, or null for all of it. */
+    public Region roi() {
+        return region == null || region.isBlank() ? null : Region.parse(region);
+    }
+
+    /** The same stream with another region (null: the whole picture). */
+    public StreamSpec withRegion(String newRegion) {
+        return new StreamSpec(id, uri, maxInputSize, enabled, newRegion);
     }
 
     public FrameSize maxInput() {

@@ -173,4 +173,14 @@ class CommandLineIT {
         assertTrue(props.err().startsWith("streamsr ingest: cannot read Kafka client properties " + dir.resolve("missing.properties")), props.err());
         assertFalse(props.err().contains("\tat "), props.err());
     }
+
+    @Test
+    void aRegionMustNameAStreamAndStayInsideThePicture() throws Exception {
+        Run unknown = run(Map.of(), "ingest", "--stream", "a=test://ball", "--region", "nope=0,0,0.5,0.5", "--metrics-port", "0");
+        assertEquals(1, unknown.rc(), unknown.err());
+        assertEquals("streamsr ingest: --region nope: no --stream nope", unknown.err().strip());
+        Run outside = run(Map.of(), "ingest", "--stream", "a=test://ball", "--region", "a=0.5,0.5,0.6,0.2", "--metrics-port", "0");
+        assertEquals(1, outside.rc(), outside.err());
+        assertEquals("streamsr ingest: region 0.5,0.5,0.6,0.2 is outside the frame: x + w and y + h must be at most 1", outside.err().strip());
+    }
 }

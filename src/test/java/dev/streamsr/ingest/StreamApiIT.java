@@ -82,6 +82,26 @@ class StreamApiIT extends EmbeddedBrokerTest {
             assertTrue(a.streams().get(StreamId.of("cam2")) == cam2Before, "cam2 was restarted");
             assertTrue(cam2Before.framesPublished() > before, "cam2 stopped publishing when cam1 was removed");
 
+            // A region set and moved through the API reaches the running stream: new size, same StreamIngest, seq goes on.
+            String cam2 = api + "/cam2";
+            assertEquals(401, patch(cam2, "{\"region\":\"0,0,0.5,0.5\"}", null).statusCode());
+            HttpResponse<String> outsideFrame = patch(cam2, "{\"region\":\"0.5,0,0.75,1\"}", TOKEN);
+            assertEquals(400, outsideFrame.statusCode());
+            assertTrue(outsideFrame.body().contains("is outside the frame"), outsideFrame.body());
+            HttpResponse<String> tooSmall = patch(cam2, "{\"region\":\"0,0,0.01,0.5\"}", TOKEN);
+            assertEquals(400, tooSmall.statusCode());
+            assertTrue(tooSmall.body().contains("too small"), tooSmall.body());
+            assertEquals(400, patch(cam2, "{\"uri\":\"test://ball\"}", TOKEN).statusCode());
+            assertEquals(404, patch(api + "/nope", "{\"region\":null}", TOKEN).statusCode());
+            HttpResponse<String> moved = patch(cam2, "{\"region\":\"0.5,0.5,0.5,0.5\"}", TOKEN);
+            assertEquals(200, moved.statusCode(), moved.body());
+            assertTrue(moved.body().contains("\"region\":\"0.5,0.5,0.5,0.5\""), moved.body());
+            await("cam2 plays its region", () -> cam2Before.region() != null);
+            assertTrue(a.streams().get(StreamId.of("cam2")) == cam2Before, "a region move must not restart the stream");
+            assertEquals("0.5,0.5,0.5,0.5", String.valueOf(cam2Before.region()));
+            assertEquals(200, patch(cam2, "{\"region\":null}", TOKEN).statusCode());
+            await("cam2 back to the whole picture", () -> cam2Before.region() == null);
+
             // A second instance joins; when A stops, B takes cam2 over.
             IngestService b = flow.ingest(settings);
             StreamAssignment assignB = new StreamAssignment(kafka, "it-ingest", b, settings, false).start();
@@ -113,6 +133,15 @@ class StreamApiIT extends EmbeddedBrokerTest {
     private static HttpResponse<String> post(String url, String body, String token) throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> patch(String url, String body, String token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             r.header("Authorization", "Bearer " + token);
         }
