@@ -22,7 +22,6 @@ import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.Structure;
-import org.freedesktop.gstreamer.event.CapsEvent;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.URIDecodeBin;
 import org.slf4j.Logger;
@@ -157,29 +156,39 @@ final class SourceRun {
             sinkPad.addProbe(PadProbeType.BUFFER, counter);
         }
         audio.attach(pipeline);
-        // The region is in fractions of the decoded picture: its margins are set when the decoded size is known, and again on a move.
+        // The region is in fractions of the decoded picture: its margins are set from the size of the
+        // decoded buffers reaching the crop, before the first one passes and again when the size changes.
+        // (A buffer probe and the pad's caps, not an event probe: gst1-java-core can hand an event probe
+        // an event wrapped as the wrong type, and a probe that throws drops what it sees.)
         Element roi = pipeline.getElementByName("roi");
         Pad roiSink = roi == null ? null : roi.getStaticPad("sink");
-        Pad.EVENT_PROBE onCaps = (pad, event) -> {
-            if (event instanceof CapsEvent && event.getStructure().getValue("caps") instanceof Caps caps && caps.size() > 0) {
-                Structure s = caps.getStructure(0);
-                if (s.hasField("width") && s.hasField("height")) {
-                    decodedWidth = s.getInteger("width");
-                    decodedHeight = s.getInteger("height");
-                    try {
-                        applyCrop();
-                    } catch (IllegalArgumentException e) {
-                        log.error("stream {}: {}; the whole picture is used", source.stream(), e.getMessage());
-                        region = null;
-                        applyCrop();
+        Pad.PROBE onBuffer = (pad, info) -> {
+            try {
+                Caps caps = pad.getCurrentCaps();
+                if (caps != null && caps.size() > 0) {
+                    Structure s = caps.getStructure(0);
+                    int w = s.getInteger("width");
+                    int h = s.getInteger("height");
+                    if (w != decodedWidth || h != decodedHeight) {
+                        decodedWidth = w;
+                        decodedHeight = h;
+                        try {
+                            applyCrop();
+                        } catch (IllegalArgumentException e) {
+                            log.error("stream {}: {}; the whole picture is used", source.stream(), e.getMessage());
+                            region = null;
+                            applyCrop();
+                        }
                     }
                 }
+            } catch (RuntimeException e) {
+                log.warn("stream {}: cannot read the decoded size for the region: {}", source.stream(), e.toString());
             }
             return PadProbeReturn.OK;
         };
         if (roiSink != null) {
             crop = roi;
-            roiSink.addEventProbe(onCaps);
+            roiSink.addProbe(PadProbeType.BUFFER, onBuffer);
         }
         long pulled = 0;
         long countedDrops = 0;
@@ -234,7 +243,7 @@ final class SourceRun {
             }
             audio.detach();
             if (roiSink != null) {
-                roiSink.removeEventProbe(onCaps);
+                roiSink.removeProbe(onBuffer);
             }
             crop = null;
             pipeline.dispose();
