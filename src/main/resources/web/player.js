@@ -125,6 +125,65 @@
     if (on) { requestAnimationFrame(magnify); }
   });
 
+  // Region: drag a rectangle on the source pane and only that part of the camera is upscaled. The
+  // source pane shows the stream's current region, so the new one is taken inside it; "Whole
+  // picture" starts again from all of it. Needs the API token (PATCH /api/streams/{id}).
+  const regionToggle = document.getElementById('region-toggle'), token = document.getElementById('token');
+  const regionReset = document.getElementById('region-reset'), regionStatus = document.getElementById('region-status');
+  const box = document.getElementById('region-box'), sourceVideo = document.getElementById('source');
+  let drag = null;
+  regionToggle.addEventListener('click', () => {
+    const on = !main.classList.contains('region-mode');
+    main.classList.toggle('region-mode', on);
+    regionToggle.setAttribute('aria-pressed', String(on));
+    token.hidden = regionReset.hidden = !on;
+    box.style.display = 'none';
+  });
+  // Where the picture is inside the element (object-fit: contain leaves bars), in element pixels.
+  function picture() {
+    const r = sourceVideo.getBoundingClientRect(), vw = sourceVideo.videoWidth || 4, vh = sourceVideo.videoHeight || 3;
+    const scale = Math.min(r.width / vw, r.height / vh);
+    return { left: r.left + (r.width - vw * scale) / 2, top: r.top + (r.height - vh * scale) / 2, width: vw * scale, height: vh * scale, r };
+  }
+  function clamp(v) { return Math.min(1, Math.max(0, v)); }
+  sourceVideo.addEventListener('mousedown', e => {
+    if (!main.classList.contains('region-mode')) { return; }
+    e.preventDefault();
+    const p = picture();
+    drag = { p, x0: clamp((e.clientX - p.left) / p.width), y0: clamp((e.clientY - p.top) / p.height) };
+  });
+  window.addEventListener('mousemove', e => {
+    if (!drag) { return; }
+    const p = drag.p, x1 = clamp((e.clientX - p.left) / p.width), y1 = clamp((e.clientY - p.top) / p.height);
+    drag.x1 = x1; drag.y1 = y1;
+    Object.assign(box.style, { display: 'block', left: (p.left - p.r.left + Math.min(drag.x0, x1) * p.width) + 'px',
+      top: (p.top - p.r.top + Math.min(drag.y0, y1) * p.height) + 'px',
+      width: Math.abs(x1 - drag.x0) * p.width + 'px', height: Math.abs(y1 - drag.y0) * p.height + 'px' });
+  });
+  window.addEventListener('mouseup', async () => {
+    if (!drag || drag.x1 === undefined) { drag = null; return; }
+    const d = drag;
+    drag = null;
+    const inner = { x: Math.min(d.x0, d.x1), y: Math.min(d.y0, d.y1), w: Math.abs(d.x1 - d.x0), h: Math.abs(d.y1 - d.y0) };
+    let outer = { x: 0, y: 0, w: 1, h: 1 };
+    try {
+      const spec = await (await fetch('/api/streams/' + encodeURIComponent(current), { headers: auth() })).json();
+      if (spec.region) { const [x, y, w, h] = spec.region.split(',').map(Number); outer = { x, y, w, h }; }
+    } catch (e) { /* no region yet */ }
+    const f = v => Math.round(v * 10000) / 10000;
+    await setRegion([f(outer.x + inner.x * outer.w), f(outer.y + inner.y * outer.h), f(inner.w * outer.w), f(inner.h * outer.h)].join(','));
+  });
+  regionReset.addEventListener('click', () => setRegion(null));
+  function auth() { return token.value ? { 'Authorization': 'Bearer ' + token.value } : {}; }
+  async function setRegion(region) {
+    const r = await fetch('/api/streams/' + encodeURIComponent(current), { method: 'PATCH',
+      headers: Object.assign({ 'Content-Type': 'application/json' }, auth()), body: JSON.stringify({ region }) });
+    const body = await r.json().catch(() => ({}));
+    regionStatus.textContent = r.ok ? (region ? 'region ' + region : 'whole picture') : (body.error || ('HTTP ' + r.status));
+    regionStatus.dataset.region = r.ok ? (region || '') : '';
+    setTimeout(() => { box.style.display = 'none'; }, 1500);
+  }
+
   select.addEventListener('change', () => {
     current = select.value;
     Object.keys(players).forEach(k => { players[k].destroy(); delete players[k]; });
