@@ -46,4 +46,13 @@ class StreamsFileTest {
         Path notAList = Files.writeString(dir.resolve("map.yaml"), "id: a\n");
         assertThrows(IllegalArgumentException.class, () -> StreamsFile.read(notAList, List.of()));
     }
+
+    @Test
+    void aStreamsRegionIsReadAndChecked() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("regions.yaml"), "- {id: door, uri: 'rtsp://10.0.0.5/1', region: '0.55,0.3,0.25,0.25'}\n");
+        assertEquals("0.55,0.3,0.25,0.25", StreamsFile.read(yaml, List.of()).get(0).roi().toString());
+        Path outside = Files.writeString(dir.resolve("outside.yaml"), "- {id: door, uri: 'rtsp://10.0.0.5/1', region: '0.9,0,0.25,1'}\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StreamsFile.read(outside, List.of())).getMessage()
+                .contains("outside the frame"));
+    }
 }
