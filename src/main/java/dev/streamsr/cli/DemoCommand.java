@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
                  UpscaleService upscaler = new UpscaleService(settings, Topics.defaults(), upscale.settings(), upscale.engineFactory(),
                          registry, StreamThreadExceptionResponse.REPLACE_THREAD);
                  PackagerService packager = new PackagerService(settings, Topics.defaults(), pkg.hls(upscale.segmentSeconds),
-                         sourceEncoder, pkg.groupId, registry);
+                         sourceEncoder, pkg.groupId, registry, pkg.outputs);
                  StreamRegistry streamRegistry = new StreamRegistry(settings, allowedFiles());
                  SourceBoard sourceBoard = new SourceBoard(settings).start();
                  HttpServer http = new HttpServer(hls = new StreamDirectory(pkg.hlsDir, Clock.systemUTC(), sourceBoard), registry, health)

@@ -42,7 +42,7 @@ final class PackageCommand implements Callable<Integer> {
         var registry = metricsOptions.registry();
         try (shutdown; Health health = new Health("package"); BrokerProbe broker = kafka.probe(kafka.settings());
              PackagerService service = new PackagerService(kafka.settings(), Topics.defaults(), pkg.hls(segmentSeconds), encoder,
-                pkg.groupId, registry);
+                pkg.groupId, registry, pkg.outputs);
              var metrics = metricsPort.start(registry, health.add("kafka", broker).add("package", service.health()), 9403)) {
             service.start();
             shutdown.await();

@@ -33,6 +33,12 @@ public final class PackageOptions {
         }
     }
 
+    @Option(names = "--output", paramLabel = "ID=URI", split = ";",
+            description = {"Also push a stream's upscaled rendition, with its audio, to a server: srt://host:port (MPEG-TS; add "
+                    + "?mode=listener to wait for a caller) or rtmp://host/app/key. Reconnects with back-off. In the environment, "
+                    + "separate several with ';'."})
+    java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>();
+
     public HlsSettings hls(int segmentSeconds) {
         return new HlsSettings(hlsDir, segmentSeconds, playlistLength, maxFiles);
     }

@@ -3,6 +3,7 @@ package dev.streamsr.ingest;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.WallClock;
+import dev.streamsr.media.Backoff;
 import dev.streamsr.media.GstRuntime;
 import dev.streamsr.stream.Credentials;
 import dev.streamsr.stream.Region;

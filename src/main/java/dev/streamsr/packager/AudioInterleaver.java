@@ -19,10 +19,13 @@ final class AudioInterleaver {
     private final ArrayDeque<AudioFrame> waiting = new ArrayDeque<>();
     private final Counter muxed;
     private final Counter dropped;
+    /** Also gets every frame the muxer took: the restream, which follows the same timeline. */
+    private final java.util.function.Consumer<AudioFrame> muxedTo;
 
-    AudioInterleaver(Counter muxed, Counter dropped) {
+    AudioInterleaver(Counter muxed, Counter dropped, java.util.function.Consumer<AudioFrame> muxedTo) {
         this.muxed = muxed;
         this.dropped = dropped;
+        this.muxedTo = muxedTo;
     }
 
     /** Audio arrived; a writer that muxes audio gets what is due at once. */
@@ -63,6 +66,7 @@ final class AudioInterleaver {
             waiting.pollFirst();
             if (writer.pushAudio(a.payload(), a.ptsNanos(), a.durationNanos())) {
                 muxed.increment();
+                muxedTo.accept(a);
             } else {
                 dropped.increment();
             }

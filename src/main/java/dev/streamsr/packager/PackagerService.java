@@ -35,6 +35,13 @@ public final class PackagerService implements AutoCloseable {
 
     public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
                            String groupId, MeterRegistry registry) {
+        this(kafka, topics, hls, sourceEncoder, groupId, registry, Map.of());
+    }
+
+    /** {@code outputs}: stream id to the SRT or RTMP URI its upscaled rendition is also pushed to (restream). */
+    public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
+                           String groupId, MeterRegistry registry, Map<String, String> outputs) {
+        outputs.values().forEach(Restream::templateFor); // a target we cannot push to is refused before anything starts
         dlqProducer = new KafkaProducer<>(kafka.producer("streamsr-package-dlq"));
         DeadLetters dlq = new DeadLetters(dlqProducer, topics.dlq(), registry);
         // Range assignment gives a consumer the same partition numbers of streamsr.sr and streamsr.audio: a stream's video and audio meet here.
@@ -48,7 +55,7 @@ public final class PackagerService implements AutoCloseable {
         }
         clientMetrics.forEach(m -> m.bindTo(registry));
         lag = new ConsumerLag(kafka.admin(), List.of(groupId + "-sr", groupId + "-source"), Duration.ofSeconds(5), registry);
-        packagers.add(RenditionPackager.upscaled(sr, topics.sr(), topics.audio(), hls, dlq, registry));
+        packagers.add(RenditionPackager.upscaled(sr, topics.sr(), topics.audio(), hls, dlq, registry, outputs));
         packagers.add(RenditionPackager.source(source, topics.lr(), hls, sourceEncoder, kafka.limits(), dlq, registry));
     }
 

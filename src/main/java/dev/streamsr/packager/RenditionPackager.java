@@ -39,6 +39,8 @@ final class RenditionPackager implements Runnable {
     private final DeadLetters deadLetters;
     private final MeterRegistry registry;
     private final Function<StreamId, AccessUnits> units;
+    /** Stream id to the URI its rendition is also pushed to; empty for the source rendition. */
+    private final Map<String, String> targets;
     private final Map<StreamId, StreamOutput> outputs = new HashMap<>();
     private volatile boolean stopping;
     /** What health reads from another thread. */
@@ -47,7 +49,9 @@ final class RenditionPackager implements Runnable {
     private volatile String failure;
 
     private RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, String audioTopic, HlsSettings hls,
-                              DeadLetters deadLetters, MeterRegistry registry, Function<StreamId, AccessUnits> units) {
+                              DeadLetters deadLetters, MeterRegistry registry, Function<StreamId, AccessUnits> units,
+                              Map<String, String> targets) {
+        this.targets = targets;
         this.rendition = rendition;
         this.consumer = consumer;
         this.topic = topic;
@@ -60,16 +64,16 @@ final class RenditionPackager implements Runnable {
 
     /** The upscaled rendition: access units from {@code topic} as they are, with the stream's audio muxed beside them. */
     static RenditionPackager upscaled(Consumer<byte[], byte[]> consumer, String topic, String audioTopic, HlsSettings hls,
-                                      DeadLetters deadLetters, MeterRegistry registry) {
+                                      DeadLetters deadLetters, MeterRegistry registry, Map<String, String> outputs) {
         return new RenditionPackager(Rendition.SR, consumer, topic, audioTopic, hls, deadLetters, registry,
-                id -> new PassThroughUnits(topic, deadLetters));
+                id -> new PassThroughUnits(topic, deadLetters), outputs);
     }
 
     /** The source rendition: raw frames from {@code topic} encoded at their own size, video only. */
     static RenditionPackager source(Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls, EncoderSettings encoder,
                                     FrameLimits limits, DeadLetters deadLetters, MeterRegistry registry) {
         return new RenditionPackager(Rendition.SOURCE, consumer, topic, null, hls, deadLetters, registry,
-                id -> new EncodedUnits(topic, limits, encoder, Meters.framesDropped(registry, id.value(), "invalid")));
+                id -> new EncodedUnits(topic, limits, encoder, Meters.framesDropped(registry, id.value(), "invalid")), Map.of());
     }
 
     /** Null while the poll loop runs; why it ended otherwise. */
@@ -169,6 +173,10 @@ final class RenditionPackager implements Runnable {
     }
 
     private StreamOutput output(StreamId stream) {
-        return outputs.computeIfAbsent(stream, id -> new StreamOutput(id, rendition, hls, units.apply(id), audioTopic != null, registry));
+        return outputs.computeIfAbsent(stream, id -> {
+            String target = targets.get(id.value());
+            Restream restream = target == null ? null : new Restream(id, target, Meters.framesDropped(registry, id.value(), "output-unavailable"));
+            return new StreamOutput(id, rendition, hls, units.apply(id), audioTopic != null, registry, restream);
+        });
     }
 }

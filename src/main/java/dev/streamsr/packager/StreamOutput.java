@@ -52,7 +52,12 @@ final class StreamOutput {
     private long lastStatusMs;
     private volatile long lastSegmentMs;
 
-    StreamOutput(StreamId stream, Rendition rendition, HlsSettings hls, AccessUnits units, boolean withAudio, MeterRegistry registry) {
+    /** Null unless the stream's upscaled rendition is also pushed to a server. */
+    private final Restream restream;
+
+    StreamOutput(StreamId stream, Rendition rendition, HlsSettings hls, AccessUnits units, boolean withAudio, MeterRegistry registry,
+                 Restream restream) {
+        this.restream = restream;
         this.stream = stream;
         this.rendition = rendition;
         this.hls = hls;
@@ -60,7 +65,12 @@ final class StreamOutput {
         this.registry = registry;
         String id = stream.value();
         String name = rendition.dirName();
-        this.audio = withAudio ? new AudioInterleaver(Meters.audioMuxed(registry, id), Meters.audioDropped(registry, id)) : null;
+        this.audio = withAudio ? new AudioInterleaver(Meters.audioMuxed(registry, id), Meters.audioDropped(registry, id),
+                a -> {
+                    if (restream != null) {
+                        restream.audio(a.payload(), a.ptsNanos(), a.durationNanos());
+                    }
+                }) : null;
         this.frames = Meters.packageFrames(registry, id, name);
         this.awaitKeyframe = Meters.framesDropped(registry, id, "await-keyframe");
         this.segments = Meters.hlsSegments(registry, id, name);
@@ -100,6 +110,9 @@ final class StreamOutput {
             videoCodec = H264Codecs.of(au.data()).orElse(null);
         }
         writer.push(au.data(), frame.ptsNanos(), au.keyframe(), frame.ingestNanos());
+        if (restream != null) {
+            restream.video(au.data(), frame.ptsNanos(), au.keyframe());
+        }
         if (writer.hasAudio() && audio.afterVideo(writer, frame.ptsNanos())) {
             log.warn("stream {}: no audio for {} ms of video; going on without audio", stream, AudioInterleaver.GAP_NS / 1_000_000);
         }
@@ -135,6 +148,9 @@ final class StreamOutput {
         fps = frame.fps();
         videoCodec = null; // a new encoder may have a new profile or level
         muxesAudio = withAudio;
+        if (restream != null) {
+            restream.restart(withAudio);
+        }
         log.info("stream {}: packaging {} rendition {}x{}{} to {} from segment {}", stream, rendition.dirName(), width, height,
                 withAudio ? " with audio" : "", dir, playlist.nextIndex());
     }
@@ -150,6 +166,9 @@ final class StreamOutput {
             log.warn("stream {}: cannot end {} playlist: {}", stream, rendition.dirName(), e.getMessage());
         }
         units.close();
+        if (restream != null) {
+            restream.close();
+        }
         if (playlist != null) {
             writeStatus("ended");
         }
@@ -160,6 +179,9 @@ final class StreamOutput {
     void abort() {
         closeWriter(false);
         units.close();
+        if (restream != null) {
+            restream.close();
+        }
     }
 
     /** Rewrites the status file of a live output at most once a second, or now when {@code force}. */

@@ -71,8 +71,13 @@ public final class Flow implements AutoCloseable {
     }
 
     public PackagerService packager(HlsSettings hls) {
+        return packager(hls, java.util.Map.of());
+    }
+
+    /** A packager that also pushes streams' upscaled renditions to {@code outputs} (id to srt:// or rtmp:// URI). */
+    public PackagerService packager(HlsSettings hls, java.util.Map<String, String> outputs) {
         PackagerService p = new PackagerService(kafka, topics, hls, new EncoderSettings("ultrafast", 18, 1, hls.segmentSeconds()),
-                applicationId + "-package", registry);
+                applicationId + "-package", registry, outputs);
         open.add(p);
         p.start();
         return p;

@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.media;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
@@ -6,7 +6,7 @@ import java.util.random.RandomGenerator;
 /**
  * Exponential back-off with jitter: attempt n waits a random time in [d/2, d] where
  * d = min(max, initial * 2^(n-1)), so a wall of cameras that lost the network together does not
- * reconnect in lock-step.
+ * reconnect in lock-step. Sources reconnect with it, and so do restream outputs.
  */
 public record Backoff(Duration initial, Duration max) {
 

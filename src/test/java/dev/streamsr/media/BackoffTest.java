@@ -1,4 +1,4 @@
-package dev.streamsr.ingest;
+package dev.streamsr.media;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
