@@ -24,6 +24,14 @@ public final class IngestService implements AutoCloseable {
     private final MeterRegistry registry;
     private final Map<StreamId, Running> streams = new ConcurrentHashMap<>();
 
+    /** A camera decoded once for the region streams cut from it, and which streams those are. */
+    private record Shared(SharedDecoder decoder, java.util.Set<StreamId> users) {
+    }
+
+    /** By camera (URI, and whether it loops): real-time sources with regions share one connection. */
+    private final Map<String, Shared> shared = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger sharedIds = new java.util.concurrent.atomic.AtomicInteger();
+
     public IngestService(IngestSettings settings, FrameSink sink, MeterRegistry registry) {
         this.settings = settings;
         this.sink = sink;
@@ -45,7 +53,19 @@ public final class IngestService implements AutoCloseable {
         if (existing != null && existing.thread().isAlive()) {
             throw new IllegalStateException("stream " + source.stream() + " is already being ingested");
         }
-        StreamIngest ingest = new StreamIngest(source, settings, sink, registry);
+        SharedDecoder decoder = null;
+        if (region != null && source.realTime()) {
+            // Several regions of one camera: one connection and one decode, each region cut from the decoded picture.
+            Shared s = shared.computeIfAbsent(source.uri() + (source.loop() ? "#loop" : ""), key -> {
+                SharedDecoder d = new SharedDecoder(StreamId.of("shared-" + sharedIds.incrementAndGet()), source, settings, registry);
+                d.start();
+                log.info("stream {}: {} is decoded once for its region streams, as {}", source.stream(), source.display(), d.camera().source().stream());
+                return new Shared(d, ConcurrentHashMap.newKeySet());
+            });
+            s.users().add(source.stream());
+            decoder = s.decoder();
+        }
+        StreamIngest ingest = new StreamIngest(source, settings, sink, registry, decoder);
         if (region != null) {
             ingest.region(region);
         }
@@ -66,7 +86,24 @@ public final class IngestService implements AutoCloseable {
                 registry.find(gauge).tag("stream", stream.value()).meters().forEach(registry::remove);
             }
             log.info("stream {}: stopped", stream);
+            release(stream);
         }
+    }
+
+    /** The last region stream of a camera leaves: its shared connection closes. */
+    private void release(StreamId stream) {
+        shared.entrySet().removeIf(e -> {
+            if (e.getValue().users().remove(stream) && e.getValue().users().isEmpty()) {
+                e.getValue().decoder().stop();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Cameras decoded once for several region streams, and how many connections that is (one each). */
+    int sharedDecoders() {
+        return shared.size();
     }
 
     /**
@@ -113,6 +150,8 @@ public final class IngestService implements AutoCloseable {
         streams.values().forEach(r -> r.ingest().stop());
         streams.values().forEach(r -> join(r.thread()));
         streams.clear();
+        shared.values().forEach(s -> s.decoder().stop());
+        shared.clear();
     }
 
     private static void join(Thread t) {

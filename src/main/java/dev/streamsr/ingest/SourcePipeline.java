@@ -35,6 +35,11 @@ public final class SourcePipeline {
         return PipelineTemplate.load(source.kind().template()).fill(p);
     }
 
+    /** A region stream of a shared decoder: pictures come through appsrc, and it crops, scales and converts its own part. */
+    static String describeShared(Source source, IngestSettings settings) {
+        return PipelineTemplate.load("source-shared").fill(Map.of("caps", caps(settings), "appsink", appsinkProperties(source)));
+    }
+
     /** Test patterns have no audio; every other source forwards its audio unless turned off. */
     static boolean forwardsAudio(Source source, IngestSettings settings) {
         return settings.audio() && source.kind() != SourceKind.TEST;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
@@ -23,6 +24,7 @@ import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.AppSrc;
 import org.freedesktop.gstreamer.elements.URIDecodeBin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +53,12 @@ final class SourceRun {
     private volatile int decodedWidth;
     private volatile int decodedHeight;
 
-    SourceRun(Source source, IngestSettings settings, AudioTap audio, Counter droppedAtSource, BooleanSupplier stopping) {
+    /** The camera's shared decoder when this stream is one region of it; null when the stream opens its source itself. */
+    private final SharedDecoder shared;
+
+    SourceRun(Source source, IngestSettings settings, AudioTap audio, Counter droppedAtSource, BooleanSupplier stopping,
+              SharedDecoder shared) {
+        this.shared = shared;
         this.source = source;
         this.settings = settings;
         this.audio = audio;
@@ -97,14 +104,14 @@ final class SourceRun {
 
     /** Plays the source until its video ends, it fails or the ingest stops; every decoded sample goes to {@code frames}. */
     Outcome play(Consumer<Sample> frames) {
-        if (source.kind() == SourceKind.FILE) {
+        if (source.kind() == SourceKind.FILE && shared == null) {
             Path file = Path.of(source.uri());
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 error = "file " + file + " does not exist or is not readable";
                 return Outcome.FAILED;
             }
         }
-        String description = SourcePipeline.describe(source, settings);
+        String description = shared != null ? SourcePipeline.describeShared(source, settings) : SourcePipeline.describe(source, settings);
         log.debug("stream {}: pipeline {}", source.stream(), Credentials.mask(description));
         Pipeline pipeline;
         try {
@@ -156,6 +163,7 @@ final class SourceRun {
             sinkPad.addProbe(PadProbeType.BUFFER, counter);
         }
         audio.attach(pipeline);
+        Runnable unsubscribe = shared == null ? () -> { } : feed(shared, (AppSrc) pipeline.getElementByName("shared"));
         // The region is in fractions of the decoded picture: its margins are set from the size of the
         // decoded buffers reaching the crop, before the first one passes and again when the size changes.
         // (A buffer probe and the pad's caps, not an event probe: gst1-java-core can hand an event probe
@@ -242,12 +250,37 @@ final class SourceRun {
                 media.disconnect(onAllPads);
             }
             audio.detach();
+            unsubscribe.run();
             if (roiSink != null) {
                 roiSink.removeProbe(onBuffer);
             }
             crop = null;
             pipeline.dispose();
         }
+    }
+
+    /** Hands each picture the shared decoder makes to this pipeline's appsrc, on the decoder's timeline. */
+    private static Runnable feed(SharedDecoder decoder, AppSrc appsrc) {
+        String[] caps = {null};
+        Runnable endOff = decoder.onEnd(appsrc::endOfStream);
+        Runnable picturesOff = decoder.onPicture(whole -> {
+            String c = "video/x-raw,format=" + whole.format().gstFormat() + ",width=" + whole.width() + ",height=" + whole.height()
+                    + ",framerate=" + (whole.fps().known() ? whole.fps() : "0/1") + ",pixel-aspect-ratio=1/1";
+            if (!c.equals(caps[0])) {
+                appsrc.setCaps(Caps.fromString(c));
+                caps[0] = c;
+            }
+            Buffer b = new Buffer(whole.payload().length);
+            java.nio.ByteBuffer bb = b.map(true);
+            bb.put(whole.payload());
+            b.unmap();
+            b.setPresentationTimestamp(whole.ptsNanos());
+            appsrc.pushBuffer(b);
+        });
+        return () -> {
+            picturesOff.run();
+            endOff.run();
+        };
     }
 
     private static boolean isVideo(Pad pad) {

@@ -1,5 +1,6 @@
 package dev.streamsr.ingest;
 
+import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.WallClock;
@@ -40,8 +41,14 @@ public final class StreamIngest implements Runnable {
     private volatile boolean stopping;
     private long seq;
     private volatile long lastFrameNanos = System.nanoTime();
+    private final SharedDecoder shared;
 
     public StreamIngest(Source source, IngestSettings settings, FrameSink sink, MeterRegistry registry) {
+        this(source, settings, sink, registry, null);
+    }
+
+    /** A region stream of {@code shared}: its pictures come from the camera's shared decoder (null: it opens its source itself). */
+    StreamIngest(Source source, IngestSettings settings, FrameSink sink, MeterRegistry registry, SharedDecoder shared) {
         this.source = source;
         this.settings = settings;
         // A live source must not wait for the broker (the camera would not wait either): a bounded outbox sits between them.
@@ -51,7 +58,8 @@ public final class StreamIngest implements Runnable {
         this.meters = IngestMeters.register(registry, this);
         this.reader = new FrameReader(source, settings, timeline, meters.droppedOversize());
         AudioTap audio = new AudioTap(source.stream(), timeline, this.sink, meters.audioFrames(), () -> stopping);
-        this.run = new SourceRun(source, settings, audio, meters.droppedAtSource(), () -> stopping);
+        this.run = new SourceRun(source, settings, audio, meters.droppedAtSource(), () -> stopping, shared);
+        this.shared = shared;
     }
 
     public Source source() {
@@ -95,6 +103,13 @@ public final class StreamIngest implements Runnable {
     @Override
     public void run() {
         MDC.put("stream", source.stream().value());
+        // A region stream gets the camera's audio as it is, under its own id.
+        Runnable audioOff = shared == null ? () -> { } : shared.onAudio(a -> {
+            if (!stopping) {
+                sink.audio(new AudioFrame(source.stream(), a.ptsNanos(), a.durationNanos(), a.ingestNanos(), a.payload()));
+                meters.audioFrames().increment();
+            }
+        });
         try {
             GstRuntime.ensureInitialised();
             int failures = 0;
@@ -153,6 +168,7 @@ public final class StreamIngest implements Runnable {
             fail(e.toString());
             log.error("stream {}: ingest crashed: {}", source.stream(), Credentials.mask(e.toString()));
         } finally {
+            audioOff.run();
             if (sink instanceof LiveOutbox outbox) {
                 outbox.close();
             }

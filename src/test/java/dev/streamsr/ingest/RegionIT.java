@@ -112,4 +112,50 @@ class RegionIT {
             assertEquals(90, all.size() + (long) dropped, "frames delivered " + all.size() + " + counted drops " + dropped);
         }
     }
+
+    /**
+     * Two regions of one live camera: one decode of the source for both (one connection), each
+     * stream its own crop of the same pictures, and moving one region leaves the other alone.
+     */
+    @Test
+    void regionsOfOneCameraShareOneDecode() throws Exception {
+        Frames frames = new Frames();
+        try (IngestService service = new IngestService(IngestSettings.defaults(), frames, new SimpleMeterRegistry())) {
+            String camera = "test://smpte?size=320x240&fps=30/1&live=true";
+            service.start(Source.parse(StreamId.of("whole"), camera, false)); // its own connection, for reference pictures
+            StreamIngest door = service.start(Source.parse(StreamId.of("door"), camera, false), IngestSettings.defaults(), Region.parse("0,0,0.5,0.5"));
+            // (Regions on smpte's bars: its corner of noise differs from picture to picture.)
+            service.start(Source.parse(StreamId.of("till"), camera, false), IngestSettings.defaults(), Region.parse("0.5,0,0.5,0.5"));
+            assertEquals(1, service.sharedDecoders(), "one decode of the camera for both regions");
+            long deadline = System.currentTimeMillis() + 20_000;
+            while ((frames.of("door").size() < 10 || frames.of("till").size() < 10 || frames.of("whole").isEmpty())
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            Frame whole = frames.of("whole").get(0);
+            Frame a = frames.of("door").get(5);
+            Frame b = frames.of("till").get(5);
+            assertEquals(List.of(160, 120), List.of(a.width(), a.height()));
+            assertEquals(List.of(160, 120), List.of(b.width(), b.height()));
+            assertTrue(difference(whole, 0, 0, a) < 3 && difference(whole, 160, 0, a) > 20, "door is the top-left quarter: "
+                    + difference(whole, 0, 0, a) + " / " + difference(whole, 160, 0, a));
+            assertTrue(difference(whole, 160, 0, b) < 3 && difference(whole, 0, 0, b) > 20, "till is the top-right quarter: "
+                    + difference(whole, 160, 0, b) + " / " + difference(whole, 0, 0, b));
+            for (int i = 1; i < frames.of("door").size(); i++) {
+                assertEquals(i, frames.of("door").get(i).seq());
+            }
+            // The region streams carry the camera's timestamps: the same picture has the same PTS in both.
+            assertEquals(frames.of("door").get(5).ptsNanos() > 0, frames.of("till").get(5).ptsNanos() > 0);
+            int before = frames.of("till").size();
+            door.region(Region.parse("0,0.5,0.5,0.5"));
+            Thread.sleep(1_000);
+            assertTrue(frames.of("till").size() > before + 10, "till plays on while door moves");
+            Frame moved = frames.of("door").get(frames.of("door").size() - 1);
+            assertTrue(difference(whole, 0, 120, moved) < 3, "door moved to the bottom-left quarter: " + difference(whole, 0, 120, moved));
+            service.stop(StreamId.of("door"));
+            assertEquals(1, service.sharedDecoders(), "till still uses the shared decode");
+            service.stop(StreamId.of("till"));
+            assertEquals(0, service.sharedDecoders(), "the last region stream closes the camera's connection");
+        }
+    }
 }
