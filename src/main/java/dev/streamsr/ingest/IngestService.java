@@ -102,7 +102,7 @@ public final class IngestService implements AutoCloseable {
     }
 
     /** Cameras decoded once for several region streams, and how many connections that is (one each). */
-    int sharedDecoders() {
+    public int sharedDecoders() {
         return shared.size();
     }
 
