@@ -56,15 +56,8 @@ public final class StreamApi {
             if (!authorized(ctx, true)) {
                 return;
             }
-            String type = ctx.contentType();
-            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-                ctx.status(415).json(Map.of("error", "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")));
-                return;
-            }
-            byte[] body = boundedBody(ctx);
+            byte[] body = jsonBody(ctx);
             if (body == null) {
-                ctx.status(413).header("Connection", "close")
-                        .json(Map.of("error", "request body larger than " + MAX_BODY_BYTES + " bytes"));
                 return;
             }
             StreamSpec spec;
@@ -82,14 +75,8 @@ public final class StreamApi {
             if (!authorized(ctx, true)) {
                 return;
             }
-            String type = ctx.contentType();
-            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-                ctx.status(415).json(Map.of("error", "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")));
-                return;
-            }
-            byte[] body = boundedBody(ctx);
+            byte[] body = jsonBody(ctx);
             if (body == null) {
-                ctx.status(413).header("Connection", "close").json(Map.of("error", "request body larger than " + MAX_BODY_BYTES + " bytes"));
                 return;
             }
             StreamSpec current = registry.list().get(ctx.pathParam("id"));
@@ -132,6 +119,20 @@ public final class StreamApi {
             registry.delete(id);
             ctx.status(204);
         });
+    }
+
+    /** A JSON body within the bound, or null once the answer (415 or 413, with the reason) is set. */
+    private static byte[] jsonBody(Context ctx) throws IOException {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            ctx.status(415).json(Map.of("error", "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")));
+            return null;
+        }
+        byte[] body = boundedBody(ctx);
+        if (body == null) {
+            ctx.status(413).header("Connection", "close").json(Map.of("error", "request body larger than " + MAX_BODY_BYTES + " bytes"));
+        }
+        return body;
     }
 
     /**

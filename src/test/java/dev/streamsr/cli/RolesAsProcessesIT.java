@@ -3,8 +3,8 @@ package dev.streamsr.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamsr.testing.Servers;
 import dev.streamsr.testing.TestMedia;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RolesAsProcessesIT {
     private static final HttpClient client = HttpClient.newHttpClient();
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static int status(int port, String path) {
         try {
@@ -65,11 +60,11 @@ class RolesAsProcessesIT {
                     .filter(n -> n.startsWith("kafka_2.13") || n.startsWith("scala-") || n.startsWith("kafka-server")).toList();
             assertEquals(List.of(), broker, "the roles' runtime carries no broker");
         }
-        int kafkaPort = freePort();
+        int kafkaPort = Servers.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        int ingestPort = freePort();
-        int upscalePort = freePort();
-        int packagePort = freePort();
+        int ingestPort = Servers.freePort();
+        int upscalePort = Servers.freePort();
+        int packagePort = Servers.freePort();
         Path hls = tmp.resolve("hls");
         List<Process> roles = new ArrayList<>();
         String bin = TestMedia.root().resolve("bin/streamsr").toString();

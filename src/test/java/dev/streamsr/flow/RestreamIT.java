@@ -10,8 +10,8 @@ import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.stream.Source;
 import dev.streamsr.testing.EmbeddedBrokerTest;
 import dev.streamsr.testing.Flow;
+import dev.streamsr.testing.Servers;
 import dev.streamsr.testing.TestMedia;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,10 +35,7 @@ class RestreamIT extends EmbeddedBrokerTest {
 
     @Test
     void anSrtListenerGetsTheUpscaledVideoWithAudioAndIsReconnectedAfterItComesBack() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Servers.freePort();
         Path clip = TestMedia.flashAndBeepClip(tmp.resolve("clip.ts"), 6, 1.0, 3.0, 5.0);
         try (Flow flow = new Flow(kafka)) {
             flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 23, 1, 1), StreamThreadExceptionResponse.REPLACE_THREAD);
@@ -72,31 +69,6 @@ class RestreamIT extends EmbeddedBrokerTest {
         }
     }
 
-    private Process nginx(int port) throws Exception {
-        Path conf = tmp.resolve("nginx.conf");
-        Files.createDirectories(tmp.resolve("logs"));
-        Files.writeString(conf, """
-                load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-                daemon off;
-                master_process off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/logs/error.log info;
-                events { worker_connections 64; }
-                rtmp { server { listen 127.0.0.1:%2$d; application live { live on; } } }
-                """.formatted(tmp, port));
-        Process p = new ProcessBuilder("nginx", "-p", tmp.toString(), "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("nginx-" + System.nanoTime() + ".log").toFile()).start();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                return p;
-            } catch (java.io.IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("nginx did not listen on " + port);
-    }
-
     /** What a player of the RTMP server gets, for {@code seconds}, as MPEG-TS in a file. */
     private Path play(int port, String name, int seconds) throws Exception {
         Path out = tmp.resolve(name);
@@ -112,10 +84,7 @@ class RestreamIT extends EmbeddedBrokerTest {
 
     @Test
     void anRtmpServerThatIsDownThenRestartedGetsTheStreamAgain() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Servers.freePort();
         Path clip = TestMedia.flashAndBeepClip(tmp.resolve("clip.ts"), 6, 1.0, 3.0, 5.0);
         try (Flow flow = new Flow(kafka)) {
             flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 23, 1, 1), StreamThreadExceptionResponse.REPLACE_THREAD);
@@ -126,13 +95,13 @@ class RestreamIT extends EmbeddedBrokerTest {
             double whileDown = flow.registry.get("streamsr.frames.dropped").tags("stream", "cam", "reason", "output-unavailable").counter().count();
             assertTrue(whileDown > 0, "frames while the server was down are counted: " + whileDown);
 
-            Process server = nginx(port);
+            Process server = Servers.nginxRtmp(tmp, port);
             Thread.sleep(3_000);
             Path first = play(port, "first.ts", 8);
             server.destroy();
             assertTrue(server.waitFor(10, TimeUnit.SECONDS));
             Thread.sleep(3_000);
-            server = nginx(port); // back: the next key frame after the back-off reconnects
+            server = Servers.nginxRtmp(tmp, port); // back: the next key frame after the back-off reconnects
             try {
                 Thread.sleep(3_000);
                 Path second = play(port, "second.ts", 10);

@@ -194,25 +194,7 @@ class LiveSourcesIT extends EmbeddedBrokerTest {
     @Test
     void rtmpThroughNginx() throws Exception {
         int port = freePort();
-        Path conf = tmp.resolve("nginx.conf");
-        Files.createDirectories(tmp.resolve("logs"));
-        Files.writeString(conf, """
-                load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-                daemon off;
-                master_process off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/logs/error.log info;
-                events { worker_connections 64; }
-                rtmp { server { listen 127.0.0.1:%2$d; application live { live on; } } }
-                """.formatted(tmp, port));
-        start("nginx", "-p", tmp.toString(), "-c", conf.toString());
-        await("nginx to listen on " + port, () -> {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }, 10_000);
+        processes.add(dev.streamsr.testing.Servers.nginxRtmp(tmp, port));
         gst(VIDEO + " ! flvmux name=mux streamable=true ! rtmp2sink location=rtmp://127.0.0.1:" + port + "/live/cam " + AUDIO + " ! mux.");
         playsWithAudio("rtmp://127.0.0.1:" + port + "/live/cam");
     }

@@ -13,11 +13,11 @@ import dev.streamsr.kafka.EmbeddedKafka;
 import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.testing.Flow;
+import dev.streamsr.testing.Servers;
 import dev.streamsr.upscale.UpscaleService;
 import dev.streamsr.upscale.UpscaleSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,11 +54,6 @@ class HealthIT {
         return a;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /**
      * The case that used to crash-loop with health saying ok: a model file that cannot be opened.
@@ -68,7 +63,7 @@ class HealthIT {
     @Test
     void anEngineThatCannotOpenMakesTheUpscalerNotLive(@TempDir Path tmp) throws Exception {
         Path broken = Files.write(tmp.resolve("broken.onnx"), "this is not an ONNX model".getBytes());
-        int port = freePort();
+        int port = Servers.freePort();
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults())) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults());
@@ -103,8 +98,8 @@ class HealthIT {
     /** A broker that goes away makes an ingest role not ready (still live) within seconds, and ready again when it is back. */
     @Test
     void theBrokerGoingAwayMakesTheRoleNotReadyUntilItIsBack(@TempDir Path data) throws Exception {
-        int kafkaPort = freePort();
-        int port = freePort();
+        int kafkaPort = Servers.freePort();
+        int port = Servers.freePort();
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EmbeddedKafka broker = EmbeddedKafka.start(data, kafkaPort, FrameLimits.defaults());
         try {
