@@ -52,6 +52,7 @@ final class SourceRun {
     private volatile Element crop;
     private volatile int decodedWidth;
     private volatile int decodedHeight;
+    private volatile Pad cropSink;
 
     /** The camera's shared decoder when this stream is one region of it; null when the stream opens its source itself. */
     private final SharedDecoder shared;
@@ -71,6 +72,11 @@ final class SourceRun {
      * no reconnect. A region too small for the decoded size is refused and the old one kept.
      */
     void region(Region r) {
+        Pad sink = cropSink;
+        if (region == null && sink != null) {
+            // The decoded size is followed only while a region is set: read it now.
+            readDecodedSize(sink);
+        }
         if (r != null && decodedWidth > 0) {
             r.crop(decodedWidth, decodedHeight); // refuses, with the reason, before anything changes
         }
@@ -80,6 +86,28 @@ final class SourceRun {
 
     Region region() {
         return region;
+    }
+
+    /** The decoded size from the crop's sink pad; true when it changed. Never throws: a probe that throws drops the buffer. */
+    private boolean readDecodedSize(Pad pad) {
+        try {
+            Caps caps = pad.getCurrentCaps();
+            if (caps == null || caps.size() == 0) {
+                return false;
+            }
+            Structure st = caps.getStructure(0);
+            int w = st.getInteger("width");
+            int h = st.getInteger("height");
+            if (w == decodedWidth && h == decodedHeight) {
+                return false;
+            }
+            decodedWidth = w;
+            decodedHeight = h;
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("stream {}: cannot read the decoded size for the region: {}", source.stream(), e.toString());
+            return false;
+        }
     }
 
     private void applyCrop() {
@@ -171,31 +199,21 @@ final class SourceRun {
         Element roi = pipeline.getElementByName("roi");
         Pad roiSink = roi == null ? null : roi.getStaticPad("sink");
         Pad.PROBE onBuffer = (pad, info) -> {
-            try {
-                Caps caps = pad.getCurrentCaps();
-                if (caps != null && caps.size() > 0) {
-                    Structure s = caps.getStructure(0);
-                    int w = s.getInteger("width");
-                    int h = s.getInteger("height");
-                    if (w != decodedWidth || h != decodedHeight) {
-                        decodedWidth = w;
-                        decodedHeight = h;
-                        try {
-                            applyCrop();
-                        } catch (IllegalArgumentException e) {
-                            log.error("stream {}: {}; the whole picture is used", source.stream(), e.getMessage());
-                            region = null;
-                            applyCrop();
-                        }
-                    }
+            // Without a region nothing is cropped, and the decoded size is read when one is set.
+            if (region != null && readDecodedSize(pad)) {
+                try {
+                    applyCrop();
+                } catch (IllegalArgumentException e) {
+                    log.error("stream {}: {}; the whole picture is used", source.stream(), e.getMessage());
+                    region = null;
+                    applyCrop();
                 }
-            } catch (RuntimeException e) {
-                log.warn("stream {}: cannot read the decoded size for the region: {}", source.stream(), e.toString());
             }
             return PadProbeReturn.OK;
         };
         if (roiSink != null) {
             crop = roi;
+            cropSink = roiSink;
             roiSink.addProbe(PadProbeType.BUFFER, onBuffer);
         }
         long pulled = 0;
@@ -255,6 +273,7 @@ final class SourceRun {
                 roiSink.removeProbe(onBuffer);
             }
             crop = null;
+            cropSink = null;
             pipeline.dispose();
         }
     }
