@@ -1,23 +1,86 @@
-// Plays the source and the upscaled rendition of one stream side by side with hls.js.
+// Plays the source and the upscaled rendition of one stream side by side, over WebRTC or HLS.
 (function () {
   const select = document.getElementById('streams');
   const players = {};
   let current = new URLSearchParams(location.search).get('stream');
 
-  function attach(videoId, url) {
+  // WebRTC (WHEP) when the server and browser can: a fraction of a second behind the camera,
+  // where HLS is seconds. ?transport=hls skips it; any failure falls back to HLS.
+  const transport = new URLSearchParams(location.search).get('transport');
+
+  function attach(videoId, stream) {
+    const hlsUrl = videoId === 'upscaled' ? stream.playlist : stream.sourcePlaylist;
+    const whepUrl = '/streams/' + encodeURIComponent(stream.id) + (videoId === 'upscaled' ? '' : '/source') + '/whep';
+    if (players[videoId]) { players[videoId].destroy(); delete players[videoId]; }
+    if (transport !== 'hls' && window.RTCPeerConnection) {
+      players[videoId] = { destroy() {}, kind: 'connecting' };
+      whep(videoId, whepUrl).then(p => {
+        if (players[videoId] && players[videoId].kind === 'connecting') { players[videoId] = p; caption(videoId, 'WebRTC'); } else { p.destroy(); }
+      }).catch(e => {
+        console.log('WebRTC unavailable for ' + videoId + ' (' + e.message + '): HLS');
+        if (players[videoId] && players[videoId].kind !== 'hls') { hls(videoId, hlsUrl); }
+      });
+    } else {
+      hls(videoId, hlsUrl);
+    }
+  }
+
+  function caption(videoId, text) {
+    document.getElementById(videoId === 'upscaled' ? 'sr-transport' : 'source-transport').textContent = text;
+  }
+
+  function hls(videoId, url) {
     const video = document.getElementById(videoId);
     if (players[videoId]) { players[videoId].destroy(); delete players[videoId]; }
+    video.srcObject = null;
+    caption(videoId, 'HLS');
     if (window.Hls && Hls.isSupported()) {
-      const hls = new Hls({ liveSyncDurationCount: 2, maxBufferLength: 10 });
-      hls.loadSource(url);
-      hls.attachMedia(video);
-      hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
-      hls.on(Hls.Events.ERROR, (e, data) => { if (data.fatal) { setTimeout(() => attach(videoId, url), 2000); } });
-      players[videoId] = hls;
+      const h = new Hls({ liveSyncDurationCount: 2, maxBufferLength: 10 });
+      h.kind = 'hls';
+      h.loadSource(url);
+      h.attachMedia(video);
+      h.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
+      h.on(Hls.Events.ERROR, (e, data) => { if (data.fatal) { setTimeout(() => hls(videoId, url), 2000); } });
+      players[videoId] = h;
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
       video.src = url;
     }
   }
+
+  // WHEP without trickle: the offer goes out with the browser's candidates, the answer comes back
+  // with the server's. A session that fails or shows nothing for 8 s gives way to HLS.
+  async function whep(videoId, url) {
+    const video = document.getElementById(videoId);
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    if (videoId === 'upscaled') { pc.addTransceiver('audio', { direction: 'recvonly' }); }
+    const media = new MediaStream();
+    pc.ontrack = e => { media.addTrack(e.track); video.srcObject = media; video.play().catch(() => {}); };
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise(resolve => {
+      if (pc.iceGatheringState === 'complete') { return resolve(); }
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { resolve(); } });
+      // Host candidates come in milliseconds; whatever is still gathering later is not needed on a LAN.
+      setTimeout(resolve, 300);
+    });
+    const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+    if (r.status !== 201) { pc.close(); throw new Error('HTTP ' + r.status); }
+    const session = new URL(r.headers.get('Location'), location.href).href;
+    await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+    const player = { kind: 'webrtc', pc, session, destroy() { pc.close(); fetch(session, { method: 'DELETE', keepalive: true }).catch(() => {}); } };
+    const fallback = () => {
+      if (players[videoId] === player) { player.destroy(); delete players[videoId]; hls(videoId, hlsOf(videoId)); }
+    };
+    pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'failed') { fallback(); } });
+    setTimeout(() => { if (!video.videoWidth) { fallback(); } }, 8000);
+    return player;
+  }
+
+  // Leaving the page ends its sessions at once, rather than when the server notices the browser is gone.
+  window.addEventListener('pagehide', () => Object.values(players).forEach(p => p.destroy()));
+
+  let lastStream = null;
+  function hlsOf(videoId) { return videoId === 'upscaled' ? lastStream.playlist : lastStream.sourcePlaylist; }
 
   function size(s) { return s ? '(' + s.width + '×' + s.height + ')' : ''; }
 
@@ -48,10 +111,11 @@
     if (!current && ids.length) { current = ids[0]; }
     const stream = streams.find(s => s.id === current);
     if (stream) {
+      lastStream = stream;
       select.value = current;
       show(stream);
-      if (!players.upscaled && stream.output) { attach('upscaled', stream.playlist); }
-      if (!players.source && stream.input) { attach('source', stream.sourcePlaylist); }
+      if (!players.upscaled && stream.output) { attach('upscaled', stream); }
+      if (!players.source && stream.input) { attach('source', stream); }
     }
   }
 

@@ -50,6 +50,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     PackageOptions pkg;
 
+    @Mixin
+    WebRtcOptions webrtc;
+
     @Option(names = "--clip", paramLabel = "FILE", description = "Clip to play when no --stream is given. Default: .cache/media/vtest.avi, fetched by ./setup.")
     Path clip;
 
@@ -64,6 +67,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int kafkaPort;
+
+    private static HttpServer withWebRtc(HttpServer http, dev.streamsr.webrtc.LiveFeeds feeds) {
+        return feeds == null ? http : http.withWebRtc(feeds);
+    }
 
     private List<Path> allowedFiles() {
         List<Path> roots = new java.util.ArrayList<>(ingest.allowFiles);
@@ -109,8 +116,9 @@ final class DemoCommand implements Callable<Integer> {
                          sourceEncoder, pkg.groupId, registry, pkg.outputs);
                  StreamRegistry streamRegistry = new StreamRegistry(settings, allowedFiles());
                  SourceBoard sourceBoard = new SourceBoard(settings).start();
-                 HttpServer http = new HttpServer(hls = new StreamDirectory(pkg.hlsDir, Clock.systemUTC(), sourceBoard), registry, health)
-                         .withStreamApi(apiOptions.api(streamRegistry)).start("0.0.0.0", httpPort);
+                 var feeds = webrtc.enabled ? webrtc.feeds(settings, upscale.segmentSeconds, registry) : null;
+                 HttpServer http = withWebRtc(new HttpServer(hls = new StreamDirectory(pkg.hlsDir, Clock.systemUTC(), sourceBoard), registry, health)
+                         .withStreamApi(apiOptions.api(streamRegistry)), feeds).start("0.0.0.0", httpPort);
                  var producer = new KafkaProducer<byte[], byte[]>(settings.producer("streamsr-ingest"));
                  IngestService ingestService = new IngestService(ingest.settings(kafka.limits()),
                          new KafkaFrameSink(producer, Topics.defaults(), registry), registry);

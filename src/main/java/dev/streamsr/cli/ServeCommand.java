@@ -39,6 +39,13 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    WebRtcOptions webrtc;
+
+    @Option(names = "--segment-seconds", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Key-frame interval of the source rendition's WebRTC encode, as the packager's segments. Default: ${DEFAULT-VALUE}.")
+    double segmentSeconds = 2;
+
     @Option(names = "--allow-files", split = ",", paramLabel = "DIR",
             description = "Directories a file:// source registered through the API may read from; none by default.")
     List<Path> allowFiles = new ArrayList<>();
@@ -66,8 +73,13 @@ final class ServeCommand implements Callable<Integer> {
             http.withStreamApi(apiOptions.api(streams));
             health.add("kafka", broker);
         }
+        // WebRTC reads Kafka only while someone watches: serve starts without waiting for it.
+        dev.streamsr.webrtc.LiveFeeds feeds = webrtc.enabled ? webrtc.feeds(kafka.settings(), segmentSeconds, metricsOptions.registry()) : null;
+        if (feeds != null) {
+            http.withWebRtc(feeds);
+        }
         Shutdown shutdown = new Shutdown();
-        try (shutdown; health; broker; streams; sources; HttpServer server = http.start(host, port)) {
+        try (shutdown; health; broker; streams; sources; feeds; HttpServer server = http.start(host, port)) {
             System.out.println("Serving " + hlsDir.toAbsolutePath() + " at http://" + host + ":" + server.port() + "/");
             shutdown.await();
             health.close();

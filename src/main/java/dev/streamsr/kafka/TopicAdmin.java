@@ -70,6 +70,9 @@ public final class TopicAdmin {
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         wanted.add(new NewTopic(Topics.STATUS, 1, settings.replication()).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        // Requests are worth something for a second; a minute of them is plenty for a late reader.
+        wanted.add(new NewTopic(Topics.KEYFRAMES, 1, settings.replication()).configs(Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, "60000")));
         try (Admin admin = Admin.create(kafka.admin())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

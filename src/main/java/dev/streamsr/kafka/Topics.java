@@ -11,6 +11,11 @@ public record Topics(String lr, String sr, String dlq, String audio) {
     public static final String STREAMS = "streamsr.streams";
     /** What each source is doing (playing, reconnecting, ...): compacted, keyed by stream id, written by ingest, read by serve. */
     public static final String STATUS = "streamsr.status";
+    /**
+     * Key-frame requests, keyed by stream id: a new WebRTC viewer asks the upscaler that owns the
+     * stream for a key frame, so it sees a picture without waiting out the key-frame interval.
+     */
+    public static final String KEYFRAMES = "streamsr.keyframes";
     /** Registry partitions: the unit in which ingest instances share streams. */
     public static final int STREAMS_PARTITIONS = 12;
 

@@ -17,7 +17,10 @@ public final class GstRuntime {
         }
         try {
             // Requesting 1.16 unlocks the newer API calls; the plain init() makes them throw.
-            Gst.init(Version.of(1, 16), "streamsr");
+            // No segtrap: GStreamer would catch SIGSEGV process-wide while it loads a plugin, and the
+            // JVM raises SIGSEGV on purpose (safepoints, null checks): a plugin loaded while another
+            // thread ran Java (srtp, the first time a WebRTC viewer came) crashed the JVM.
+            Gst.init(Version.of(1, 16), "streamsr", "--gst-disable-segtrap");
         } catch (GstException | UnsatisfiedLinkError e) {
             throw new IllegalStateException("GStreamer 1.16+ is not installed or cannot be loaded ("
                     + e.getMessage() + "); run ./setup to install it", e);

@@ -11,6 +11,10 @@ import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.Structure;
+import org.freedesktop.gstreamer.event.Event;
+import org.freedesktop.gstreamer.event.EventType;
+import org.freedesktop.gstreamer.lowlevel.GstEventAPI;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
 
@@ -147,6 +151,16 @@ public final class H264Encoder implements AutoCloseable {
         } finally {
             sample.dispose();
         }
+    }
+
+    /**
+     * Makes the next frame a key frame (with SPS/PPS): an upstream force-key-unit event from the
+     * sink to x264enc, which honours it on the next frame it encodes.
+     */
+    public void forceKeyframe() {
+        Structure s = new Structure("GstForceKeyUnit");
+        Event event = GstEventAPI.GSTEVENT_API.gst_event_new_custom(EventType.CUSTOM_UPSTREAM, s);
+        sink.getStaticPad("sink").pushEvent(event);
     }
 
     private String describeError() {

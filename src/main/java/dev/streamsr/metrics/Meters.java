@@ -34,6 +34,8 @@ public final class Meters {
     public static final String LATENCY_TO_SEGMENT = "streamsr.latency.ingest.to.segment";
     public static final String DLQ_RECORDS = "streamsr.dlq.records";
     public static final String CONSUMER_LAG = "streamsr.consumer.lag";
+    public static final String WEBRTC_VIEWERS = "streamsr.webrtc.viewers";
+    public static final String WEBRTC_START = "streamsr.webrtc.start";
 
     /**
      * Latency buckets per stream: a dozen fixed ones rather than Micrometer's ~70 percentile
@@ -139,5 +141,17 @@ public final class Meters {
 
     public static MultiGauge consumerLag(MeterRegistry registry) {
         return MultiGauge.builder(CONSUMER_LAG).description("Records a consumer group has yet to read, per partition").register(registry);
+    }
+
+    /** WebRTC viewers this process is sending to, per rendition. */
+    public static <T> void webrtcViewers(MeterRegistry registry, String rendition, T feeds, ToDoubleFunction<T> count) {
+        Gauge.builder(WEBRTC_VIEWERS, feeds, count).description("WebRTC (WHEP) viewers connected to this process")
+                .tag("rendition", rendition).register(registry);
+    }
+
+    /** From a viewer's offer to the first key frame sent to it: how long a new viewer waits for a picture. */
+    public static Timer webrtcStart(MeterRegistry registry) {
+        return Timer.builder(WEBRTC_START).description("WHEP offer to the first key frame sent to the viewer")
+                .publishPercentileHistogram().register(registry);
     }
 }

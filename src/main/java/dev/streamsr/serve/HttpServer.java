@@ -27,6 +27,7 @@ public final class HttpServer implements AutoCloseable {
 
     private final Health health;
     private StreamApi api;
+    private WhepApi whep;
     private Javalin app;
 
     public HttpServer(StreamDirectory streams, PrometheusMeterRegistry registry, Health health) {
@@ -38,6 +39,12 @@ public final class HttpServer implements AutoCloseable {
     /** Adds the stream management API ({@code /api/streams}) on the registry topic. */
     public HttpServer withStreamApi(StreamApi api) {
         this.api = api;
+        return this;
+    }
+
+    /** Adds WebRTC viewing (WHEP) of both renditions on the streams' live records. */
+    public HttpServer withWebRtc(dev.streamsr.webrtc.LiveFeeds feeds) {
+        this.whep = new WhepApi(feeds, streams);
         return this;
     }
 
@@ -66,6 +73,9 @@ public final class HttpServer implements AutoCloseable {
             routes.get("/assets/hls.min.js", ctx -> resource(ctx, HLSJS, "text/javascript; charset=utf-8", "max-age=86400"));
             if (api != null) {
                 api.routes(routes);
+            }
+            if (whep != null) {
+                whep.routes(routes);
             }
             routes.error(404, ctx -> {
                 if (ctx.result() == null) {

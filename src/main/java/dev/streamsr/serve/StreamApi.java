@@ -128,7 +128,7 @@ public final class StreamApi {
             ctx.status(415).json(Map.of("error", "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")));
             return null;
         }
-        byte[] body = boundedBody(ctx);
+        byte[] body = boundedBody(ctx, MAX_BODY_BYTES);
         if (body == null) {
             ctx.status(413).header("Connection", "close").json(Map.of("error", "request body larger than " + MAX_BODY_BYTES + " bytes"));
         }
@@ -139,13 +139,13 @@ public final class StreamApi {
      * The body, read from the stream rather than trusted from Content-Length (a chunked body has
      * none); null once it passes the bound, without reading the rest.
      */
-    private static byte[] boundedBody(Context ctx) throws IOException {
-        if (ctx.req().getContentLengthLong() > MAX_BODY_BYTES) {
+    static byte[] boundedBody(Context ctx, int maxBytes) throws IOException {
+        if (ctx.req().getContentLengthLong() > maxBytes) {
             return null;
         }
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            return body.length > MAX_BODY_BYTES ? null : body;
+            byte[] body = in.readNBytes(maxBytes + 1);
+            return body.length > maxBytes ? null : body;
         }
     }
 

@@ -53,12 +53,16 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     // Meters are looked up once, not on every frame.
     private final Map<String, Counter> framesOut = new HashMap<>();
     private final Timer processTimer;
+    /** Whether a WebRTC viewer asked for a key frame of the stream; takes the request. */
+    private final java.util.function.Predicate<StreamId> keyframeRequested;
     private Timer engineTimer;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> latentCache;
 
     UpscaleProcessor(EngineSupplier engines, java.util.function.Supplier<EngineShare> shares, EncoderSettings encoderSettings,
-                     String sourceTopic, FrameLimits limits, MeterRegistry registry, boolean changelogState) {
+                     String sourceTopic, FrameLimits limits, MeterRegistry registry, boolean changelogState,
+                     java.util.function.Predicate<StreamId> keyframeRequested) {
+        this.keyframeRequested = keyframeRequested;
         this.changelogState = changelogState;
         this.limits = limits;
         this.shares = shares;
@@ -181,6 +185,9 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
 
         int s = engine.model().scale();
         H264Encoder encoder = encoderFor(frame, w * s, h * s);
+        if (keyframeRequested.test(frame.stream())) {
+            encoder.forceKeyframe();
+        }
         AccessUnit au = encoder.encode(b.sr().duplicate().position(0).limit(b.srBytes()), frame.ptsNanos());
         Frame out = frame.withPayload(FrameFormat.H264, w * s, h * s, au.keyframe(), au.data());
         context.forward(record.withValue(au.data()).withHeaders(FrameHeaders.of(out)), UpscaleTopology.SR_SINK);

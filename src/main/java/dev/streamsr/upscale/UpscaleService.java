@@ -41,6 +41,7 @@ public final class UpscaleService implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final ConsumerLag lag;
     private final FrameBatcher batcher;
+    private final KeyframeRequests keyframes;
     private MeterRegistry batchRegistry;
     private final io.micrometer.core.instrument.Timer[] batchTimers = new io.micrometer.core.instrument.Timer[65];
     /** Why the engine could not be opened; a thread that replaced the failed one would fail the same way. */
@@ -65,7 +66,7 @@ public final class UpscaleService implements AutoCloseable {
             supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> open(engineFactory));
         }
         var topology = UpscaleTopology.build(topics, kafka.limits(), settings.changelogState(), supplier,
-                settings.encoder(), registry, settings.maxLag());
+                settings.encoder(), registry, settings.maxLag(), (keyframes = new KeyframeRequests(kafka))::take);
         streams = new KafkaStreams(topology, properties(kafka, settings, stateDir));
         streams.setUncaughtExceptionHandler(e -> {
             if (engineFailure != null) {
@@ -173,6 +174,7 @@ public final class UpscaleService implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        keyframes.close();
         streamsMetrics.close();
         lag.close();
         engines.values().forEach(Engine::close);

@@ -21,18 +21,14 @@ public final class UpscaleTopology {
     private UpscaleTopology() {
     }
 
-    public static Topology build(Topics topics, FrameLimits limits, boolean changelogState, EngineSupplier engines,
-                                 EncoderSettings encoder, MeterRegistry registry) {
-        return build(topics, limits, changelogState, engines, encoder, registry, java.time.Duration.ZERO);
-    }
-
     /**
      * {@code maxLag} above zero keeps live streams live: their frames that waited longer than that
      * since ingest are skipped (reason max-lag), and frames behind are shared fairly between the
      * streams (reason fair-share; see {@link EngineShare}). Files' frames are never skipped.
      */
     public static Topology build(Topics topics, FrameLimits limits, boolean changelogState, EngineSupplier engines,
-                                 EncoderSettings encoder, MeterRegistry registry, java.time.Duration maxLag) {
+                                 EncoderSettings encoder, MeterRegistry registry, java.time.Duration maxLag,
+                                 java.util.function.Predicate<dev.streamsr.frame.StreamId> keyframeRequested) {
         StoreBuilder<KeyValueStore<String, byte[]>> cache = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(LATENT_CACHE), Serdes.String(), Serdes.ByteArray());
         cache = changelogState
@@ -48,7 +44,7 @@ public final class UpscaleTopology {
         java.util.function.Supplier<EngineShare> share = () -> shares.computeIfAbsent(Thread.currentThread(), th -> new EngineShare(maxLag));
         Topology t = new Topology();
         t.addSource("lr", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.lr());
-        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, share, encoder, topics.lr(), limits, registry, changelogState), "lr");
+        t.addProcessor("upscale", () -> new UpscaleProcessor(engines, share, encoder, topics.lr(), limits, registry, changelogState, keyframeRequested), "lr");
         t.addStateStore(cache, "upscale");
         t.addSink(SR_SINK, topics.sr(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");
         t.addSink(DLQ_SINK, topics.dlq(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "upscale");

@@ -33,6 +33,30 @@ class H264EncoderTest {
         }
     }
 
+    @Test
+    void aForcedKeyFrameComesOnTheNextFrameWithSpsPps() {
+        int w = 64;
+        int h = 48;
+        byte[] frame = new byte[w * h * 3];
+        Random random = new Random(2);
+        try (H264Encoder enc = new H264Encoder(FrameFormat.RGB, w, h, dev.streamsr.frame.Fps.parse("30/1"), new EncoderSettings("ultrafast", 23, 1, 10.0))) {
+            StringBuilder keys = new StringBuilder();
+            for (int i = 0; i < 12; i++) {
+                if (i == 5) {
+                    enc.forceKeyframe();
+                }
+                random.nextBytes(frame);
+                AccessUnit au = enc.encode(ByteBuffer.wrap(frame), i * 33_333_333L);
+                keys.append(au.keyframe() ? 'K' : '.');
+                if (i == 5) {
+                    assertTrue(containsNal(au.data(), 7) && containsNal(au.data(), 8), "the forced key frame carries SPS and PPS");
+                }
+            }
+            // 300 frames between natural key frames: only the first and the forced one are key frames.
+            assertEquals("K....K......", keys.toString());
+        }
+    }
+
     private static boolean containsNal(byte[] au, int type) {
         for (int i = 0; i + 3 < au.length; i++) {
             if (au[i] == 0 && au[i + 1] == 0 && au[i + 2] == 1 && (au[i + 3] & 0x1f) == type) {
