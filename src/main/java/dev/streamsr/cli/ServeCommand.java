@@ -42,9 +42,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     WebRtcOptions webrtc;
 
-    @Option(names = "--segment-seconds", paramLabel = "SECONDS", defaultValue = "2",
-            description = "Key-frame interval of the source rendition's WebRTC encode, as the packager's segments. Default: ${DEFAULT-VALUE}.")
-    double segmentSeconds = 2;
+    @Option(names = "--segment-duration", paramLabel = "N", defaultValue = "2",
+            description = "Seconds between key frames of the source rendition's WebRTC encode, as the packager's segments. Default: ${DEFAULT-VALUE}.")
+    int segmentSeconds = 2;
 
     @Option(names = "--allow-files", split = ",", paramLabel = "DIR",
             description = "Directories a file:// source registered through the API may read from; none by default.")
