@@ -172,6 +172,30 @@ class HelmChartTest {
     }
 
     @Test
+    void webRtcIsOnWithItsRelayFromASecretAndTheNodeNetworkOnRequest() throws Exception {
+        Manifests none = render(Map.of());
+        JsonNode serve = container(none, "package", "serve");
+        assertEquals("[\"serve\"]", serve.path("args").toString());
+        assertEquals("32", env(serve).get("STREAMSR_WEBRTC_MAX_VIEWERS"));
+        assertFalse(env(serve).containsKey("STREAMSR_WEBRTC_TURN"));
+        assertFalse(none.get("Deployment", "sr-streamsr-package").path("spec").path("template").path("spec").path("hostNetwork").asBoolean());
+
+        Manifests m = render(Map.of("serve.webrtc.hostNetwork", true, "serve.webrtc.stun", "stun://stun.example.com:3478",
+                "serve.webrtc.turn.existingSecret", "streamsr-turn", "serve.webrtc.maxViewers", 100));
+        serve = container(m, "package", "serve");
+        assertEquals("secret:streamsr-turn/uri", env(serve).get("STREAMSR_WEBRTC_TURN"));
+        assertEquals("stun://stun.example.com:3478", env(serve).get("STREAMSR_WEBRTC_STUN"));
+        assertEquals("100", env(serve).get("STREAMSR_WEBRTC_MAX_VIEWERS"));
+        JsonNode pod = m.get("Deployment", "sr-streamsr-package").path("spec").path("template").path("spec");
+        assertTrue(pod.path("hostNetwork").asBoolean());
+        assertEquals("ClusterFirstWithHostNet", pod.path("dnsPolicy").asText());
+
+        Manifests off = render(Map.of("serve.webrtc.enabled", false, "serve.webrtc.hostNetwork", true));
+        assertEquals("[\"serve\",\"--no-webrtc\"]", container(off, "package", "serve").path("args").toString());
+        assertFalse(off.get("Deployment", "sr-streamsr-package").path("spec").path("template").path("spec").path("hostNetwork").asBoolean());
+    }
+
+    @Test
     void gpuValuesRequestGpusAndKeepThePlanCache() throws Exception {
         Manifests m = render(Map.of("gpu.enabled", true, "gpu.count", 2, "gpu.nodeSelector.accelerator", "h100"));
         JsonNode up = container(m, "upscale", "upscale");
@@ -272,6 +296,8 @@ class HelmChartTest {
         return Stream.of(
                 Map.of("upscale.engine", "cuda"),
                 Map.of("ingest.replicas", -1),
+                Map.of("serve.webrtc.stun", "turn://user:pw@relay:3478"),
+                Map.of("serve.webrtc.maxViewers", 0),
                 Map.of("streams[0].id", "cam", "streams[0].uri", "rtsp://x/1", "streams[0].maxInputSize", "big"),
                 Map.of("kafka.bootstrapServers", ""),
                 Map.of("kafka.securityProtocol", "SASL"),
