@@ -40,8 +40,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /** The player page in real headless Chromium plays both renditions of a live stream from the demo flow. */
 class PlayerBrowserIT {
@@ -50,10 +48,6 @@ class PlayerBrowserIT {
 
     @Test
     void thePlayerPlaysSourceAndUpscaledSideBySide() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Path driverBinary = Path.of("/usr/bin/chromedriver");
-        assertTrue(Files.isExecutable(chromium) && Files.isExecutable(driverBinary),
-                "Debian's chromium and chromium-driver are needed: ./setup test installs them");
         Path hls = tmp.resolve("hls");
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, FrameLimits.defaults());
              Flow flow = new Flow(new KafkaSettings(broker.bootstrapServers(), null, FrameLimits.defaults()))) {
@@ -69,14 +63,7 @@ class PlayerBrowserIT {
                 checkHttpContract(base);
                 checkStandardHls(base, hls);
 
-                ChromeOptions options = new ChromeOptions();
-                options.setBinary(chromium.toFile());
-                options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
-                        "--user-data-dir=" + tmp.resolve("chrome-profile"));
-                ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driverBinary.toFile()).build();
-                ChromeDriver driver = new ChromeDriver(service, options);
+                ChromeDriver driver = dev.streamsr.testing.Chromium.headless(tmp.resolve("chrome-profile"));
                 try {
                     driver.get(base + "/?stream=lobby");
                     JavascriptExecutor js = driver;

@@ -36,8 +36,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 
 /** An operator drags a region on the player's source pane, with the API token, and the region's stream plays. */
@@ -64,12 +62,7 @@ class RegionPlayerIT {
                 registry.put(new StreamSpec("gate", "test://smpte?size=320x240&fps=10/1&live=true", null, true));
                 String base = "http://127.0.0.1:" + http.port();
 
-                ChromeOptions options = new ChromeOptions();
-                options.setBinary(Path.of("/usr/bin/chromium").toFile());
-                options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720", "--user-data-dir=" + tmp.resolve("chrome"));
-                ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-                        .build(), options);
+                ChromeDriver driver = dev.streamsr.testing.Chromium.headless(tmp.resolve("chrome"));
                 try {
                     driver.get(base + "/?stream=gate");
                     JavascriptExecutor js = driver;

@@ -38,8 +38,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The player over WebRTC in real headless Chromium, from a live UDP camera through ingest,
@@ -58,10 +56,6 @@ class WebRtcBrowserIT {
 
     @Test
     void thePlayerShowsTheUpscaledCameraOverWebRtcWithinAFractionOfASecondAndBothPanesInStep() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Path driverBinary = Path.of("/usr/bin/chromedriver");
-        assertTrue(Files.isExecutable(chromium) && Files.isExecutable(driverBinary),
-                "Debian's chromium and chromium-driver are needed: ./setup test installs them");
         String model = System.getProperty("webrtc.model", "bicubic-x4");
         int port = Servers.freePort();
         Path hls = tmp.resolve("hls");
@@ -86,14 +80,7 @@ class WebRtcBrowserIT {
                 awaitStream(base, "cam");
                 checkWhepContract(base);
 
-                ChromeOptions options = new ChromeOptions();
-                options.setBinary(chromium.toFile());
-                options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
-                        "--user-data-dir=" + tmp.resolve("chrome-profile"));
-                ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driverBinary.toFile()).build();
-                ChromeDriver driver = new ChromeDriver(service, options);
+                ChromeDriver driver = dev.streamsr.testing.Chromium.headless(tmp.resolve("chrome-profile"));
                 try {
                     long opened = System.currentTimeMillis();
                     driver.get(base + "/?stream=cam");
