@@ -154,7 +154,8 @@ public final class StreamAssignment implements AutoCloseable {
         Map<String, StreamSpec> desired = new HashMap<>();
         byPartition.values().forEach(part -> part.forEach((id, spec) -> {
             if (spec.isEnabled()) {
-                desired.put(id, spec);
+                // Where the upscaled rendition goes is the packager's business: a new output must not restart the source.
+                desired.put(id, spec.withOutput(null));
             }
         }));
         for (String id : new HashSet<>(running.keySet())) {

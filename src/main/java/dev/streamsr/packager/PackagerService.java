@@ -1,5 +1,8 @@
 package dev.streamsr.packager;
 
+import dev.streamsr.kafka.CompactedView;
+import dev.streamsr.stream.StreamSpec;
+
 import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
@@ -30,6 +33,8 @@ public final class PackagerService implements AutoCloseable {
     private final Producer<byte[], byte[]> dlqProducer;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private final ConsumerLag lag;
+    /** The stream registry, for the streams' restream targets. */
+    private final CompactedView<StreamSpec> streams;
     /** A poll loop returns at least every 200 ms; writing a segment to a slow disk may hold it a few seconds. */
     private static final long STALL_MS = 30_000;
 
@@ -38,7 +43,11 @@ public final class PackagerService implements AutoCloseable {
         this(kafka, topics, hls, sourceEncoder, groupId, registry, Map.of());
     }
 
-    /** {@code outputs}: stream id to the SRT or RTMP URI its upscaled rendition is also pushed to (restream). */
+    /**
+     * {@code outputs}: stream id to the SRT, RTMP or RTSP URI its upscaled rendition is also pushed
+     * to (restream). A stream without one here is pushed to its registry spec's {@code output}, which
+     * the packager follows while the stream plays.
+     */
     public PackagerService(KafkaSettings kafka, Topics topics, HlsSettings hls, EncoderSettings sourceEncoder,
                            String groupId, MeterRegistry registry, Map<String, String> outputs) {
         outputs.values().forEach(Restream::templateFor); // a target we cannot push to is refused before anything starts
@@ -55,7 +64,11 @@ public final class PackagerService implements AutoCloseable {
         }
         clientMetrics.forEach(m -> m.bindTo(registry));
         lag = new ConsumerLag(kafka.admin(), List.of(groupId + "-sr", groupId + "-source"), Duration.ofSeconds(5), registry);
-        packagers.add(RenditionPackager.upscaled(sr, topics.sr(), topics.audio(), hls, dlq, registry, outputs));
+        streams = new CompactedView<>(kafka, Topics.STREAMS, "package-registry", StreamSpec::fromJson).start();
+        Map<String, String> fixed = Map.copyOf(outputs);
+        packagers.add(RenditionPackager.upscaled(sr, topics.sr(), topics.audio(), hls, dlq, registry,
+                id -> fixed.containsKey(id) ? fixed.get(id) : streams.get(id).filter(StreamSpec::isEnabled)
+                        .map(StreamSpec::output).filter(o -> !o.isBlank()).orElse(null)));
         packagers.add(RenditionPackager.source(source, topics.lr(), hls, sourceEncoder, kafka.limits(), dlq, registry));
     }
 
@@ -106,6 +119,7 @@ public final class PackagerService implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        streams.close();
         dlqProducer.close();
         clientMetrics.forEach(KafkaClientMetrics::close);
         lag.close();

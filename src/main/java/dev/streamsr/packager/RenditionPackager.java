@@ -39,9 +39,10 @@ final class RenditionPackager implements Runnable {
     private final DeadLetters deadLetters;
     private final MeterRegistry registry;
     private final Function<StreamId, AccessUnits> units;
-    /** Stream id to the URI its rendition is also pushed to; empty for the source rendition. */
-    private final Map<String, String> targets;
+    /** Stream id to the URI its rendition is also pushed to, or null; always null for the source rendition. */
+    private final Function<String, String> targets;
     private final Map<StreamId, StreamOutput> outputs = new HashMap<>();
+    private final java.util.Set<String> refused = new java.util.HashSet<>();
     private volatile boolean stopping;
     /** What health reads from another thread. */
     private volatile int openStreams;
@@ -50,7 +51,7 @@ final class RenditionPackager implements Runnable {
 
     private RenditionPackager(Rendition rendition, Consumer<byte[], byte[]> consumer, String topic, String audioTopic, HlsSettings hls,
                               DeadLetters deadLetters, MeterRegistry registry, Function<StreamId, AccessUnits> units,
-                              Map<String, String> targets) {
+                              Function<String, String> targets) {
         this.targets = targets;
         this.rendition = rendition;
         this.consumer = consumer;
@@ -64,7 +65,7 @@ final class RenditionPackager implements Runnable {
 
     /** The upscaled rendition: access units from {@code topic} as they are, with the stream's audio muxed beside them. */
     static RenditionPackager upscaled(Consumer<byte[], byte[]> consumer, String topic, String audioTopic, HlsSettings hls,
-                                      DeadLetters deadLetters, MeterRegistry registry, Map<String, String> outputs) {
+                                      DeadLetters deadLetters, MeterRegistry registry, Function<String, String> outputs) {
         return new RenditionPackager(Rendition.SR, consumer, topic, audioTopic, hls, deadLetters, registry,
                 id -> new PassThroughUnits(topic, deadLetters), outputs);
     }
@@ -73,7 +74,7 @@ final class RenditionPackager implements Runnable {
     static RenditionPackager source(Consumer<byte[], byte[]> consumer, String topic, HlsSettings hls, EncoderSettings encoder,
                                     FrameLimits limits, DeadLetters deadLetters, MeterRegistry registry) {
         return new RenditionPackager(Rendition.SOURCE, consumer, topic, null, hls, deadLetters, registry,
-                id -> new EncodedUnits(topic, limits, encoder, Meters.framesDropped(registry, id.value(), "invalid")), Map.of());
+                id -> new EncodedUnits(topic, limits, encoder, Meters.framesDropped(registry, id.value(), "invalid")), id -> null);
     }
 
     /** Null while the poll loop runs; why it ended otherwise. */
@@ -113,6 +114,7 @@ final class RenditionPackager implements Runnable {
                 }
                 long now = System.currentTimeMillis();
                 outputs.values().forEach(o -> o.status(now, false));
+                followTargets();
                 openStreams = outputs.size();
                 lastPollMs = now;
             }
@@ -173,10 +175,26 @@ final class RenditionPackager implements Runnable {
     }
 
     private StreamOutput output(StreamId stream) {
-        return outputs.computeIfAbsent(stream, id -> {
-            String target = targets.get(id.value());
-            Restream restream = target == null ? null : new Restream(id, target, Meters.framesDropped(registry, id.value(), "output-unavailable"));
-            return new StreamOutput(id, rendition, hls, units.apply(id), audioTopic != null, registry, restream);
+        return outputs.computeIfAbsent(stream, id -> new StreamOutput(id, rendition, hls, units.apply(id), audioTopic != null, registry,
+                restream(id, targets.apply(id.value()))));
+    }
+
+    /** A stream whose target changed in the registry (added, moved, removed) is pushed to the new one from its next key frame. */
+    private void followTargets() {
+        outputs.forEach((id, o) -> {
+            String target = targets.apply(id.value());
+            if (!java.util.Objects.equals(target, o.target()) && !refused.contains(target)) {
+                try {
+                    o.retarget(restream(id, target));
+                } catch (IllegalArgumentException e) {
+                    refused.add(target); // said once, not every poll
+                    log.warn("stream {}: {}", id, e.getMessage());
+                }
+            }
         });
+    }
+
+    private Restream restream(StreamId id, String target) {
+        return target == null ? null : new Restream(id, target, Meters.framesDropped(registry, id.value(), "output-unavailable"));
     }
 }

@@ -4,6 +4,7 @@ import dev.streamsr.frame.StreamId;
 import dev.streamsr.media.Backoff;
 import dev.streamsr.media.PipelineTemplate;
 import dev.streamsr.stream.Credentials;
+import dev.streamsr.stream.StreamSpec;
 import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -55,13 +56,16 @@ final class Restream implements AutoCloseable {
         this.template = templateFor(uri);
     }
 
-    /** The pipeline template for a target URI: {@code srt://} or {@code rtmp://}; anything else is refused with the reason. */
+    String uri() {
+        return uri;
+    }
+
+    /** The pipeline template for a target URI: {@code srt://}, {@code rtmp://} or {@code rtsp://}; anything else is refused with the reason. */
     static String templateFor(String uri) {
-        String scheme = URI.create(uri).getScheme();
-        return switch (scheme == null ? "" : scheme) {
+        return switch (StreamSpec.checkOutput(uri)) {
             case "srt" -> "restream-srt";
             case "rtmp", "rtmps" -> "restream-rtmp";
-            default -> throw new IllegalArgumentException("output " + Credentials.mask(uri) + ": srt:// or rtmp:// expected");
+            default -> "restream-rtsp";
         };
     }
 
@@ -127,7 +131,7 @@ final class Restream implements AutoCloseable {
         String description = PipelineTemplate.load(template).fill(Map.of("uri", uri));
         if (withAudio) {
             description += " " + PipelineTemplate.load("restream-audio").fill(Map.of("audio-caps",
-                    template.equals("restream-rtmp") ? "audio/mpeg,stream-format=raw !" : ""));
+                    template.equals("restream-srt") ? "" : "audio/mpeg,stream-format=raw !"));
         }
         try {
             pipeline = PipelineTemplate.launch(description, "restream pipeline");

@@ -52,8 +52,8 @@ final class StreamOutput {
     private long lastStatusMs;
     private volatile long lastSegmentMs;
 
-    /** Null unless the stream's upscaled rendition is also pushed to a server. */
-    private final Restream restream;
+    /** Null unless the stream's upscaled rendition is also pushed to a server; the registry can change it while the stream plays. */
+    private Restream restream;
 
     StreamOutput(StreamId stream, Rendition rendition, HlsSettings hls, AccessUnits units, boolean withAudio, MeterRegistry registry,
                  Restream restream) {
@@ -67,8 +67,8 @@ final class StreamOutput {
         String name = rendition.dirName();
         this.audio = withAudio ? new AudioInterleaver(Meters.audioMuxed(registry, id), Meters.audioDropped(registry, id),
                 a -> {
-                    if (restream != null) {
-                        restream.audio(a.payload(), a.ptsNanos(), a.durationNanos());
+                    if (this.restream != null) {
+                        this.restream.audio(a.payload(), a.ptsNanos(), a.durationNanos());
                     }
                 }) : null;
         this.frames = Meters.packageFrames(registry, id, name);
@@ -153,6 +153,23 @@ final class StreamOutput {
         }
         log.info("stream {}: packaging {} rendition {}x{}{} to {} from segment {}", stream, rendition.dirName(), width, height,
                 withAudio ? " with audio" : "", dir, playlist.nextIndex());
+    }
+
+    /** Where the upscaled rendition is also pushed, or null. */
+    String target() {
+        return restream == null ? null : restream.uri();
+    }
+
+    /** Pushes to another target from the next key frame on (null: stops pushing). */
+    void retarget(Restream next) {
+        if (restream != null) {
+            restream.close();
+        }
+        restream = next;
+        if (next != null) {
+            next.restart(muxesAudio);
+        }
+        log.info("stream {}: restream {}", stream, next == null ? "stopped" : "now to " + dev.streamsr.stream.Credentials.mask(next.uri()));
     }
 
     /** The stream ended (or this packager stops): the last segment is written and the playlist gets #EXT-X-ENDLIST. */

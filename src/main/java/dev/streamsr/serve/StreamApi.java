@@ -70,7 +70,8 @@ public final class StreamApi {
             registry.put(spec);
             ctx.status(201).header("Location", "/api/streams/" + spec.id()).json(spec.masked());
         });
-        // A partial update: {"region": "0.5,0.25,0.25,0.5"} moves a stream's region while it plays (null: the whole picture).
+        // A partial update while the stream plays: {"region": "0.5,0.25,0.25,0.5"} moves its region (null: the whole picture),
+        // {"output": "srt://nvr:9000"} sends its upscaled rendition somewhere else (null: nowhere).
         app.patch("/api/streams/{id}", ctx -> {
             if (!authorized(ctx, true)) {
                 return;
@@ -87,10 +88,20 @@ public final class StreamApi {
             StreamSpec changed;
             try {
                 var patch = PATCH_JSON.readTree(body);
-                if (!patch.isObject() || patch.size() != 1 || !patch.has("region")) {
-                    throw new IllegalArgumentException("a PATCH changes the region only: {\"region\": \"x,y,w,h\"} or {\"region\": null}");
+                java.util.Set<String> keys = new java.util.HashSet<>();
+                patch.fieldNames().forEachRemaining(keys::add);
+                if (!patch.isObject() || keys.isEmpty() || !java.util.Set.of("region", "output").containsAll(keys)) {
+                    throw new IllegalArgumentException("a PATCH changes the region and the output only: {\"region\": \"x,y,w,h\"}, "
+                            + "{\"output\": \"srt://host:port\"}; null removes either");
                 }
-                changed = current.withRegion(patch.get("region").isNull() ? null : patch.get("region").asText()).validate(registry.fileRoots());
+                changed = current;
+                if (patch.has("region")) {
+                    changed = changed.withRegion(patch.get("region").isNull() ? null : patch.get("region").asText());
+                }
+                if (patch.has("output")) {
+                    changed = changed.withOutput(patch.get("output").isNull() ? null : patch.get("output").asText());
+                }
+                changed = changed.validate(registry.fileRoots());
             } catch (java.io.IOException e) {
                 ctx.status(400).json(Map.of("error", "not JSON: " + e.getMessage()));
                 return;

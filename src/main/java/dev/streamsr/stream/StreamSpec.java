@@ -11,12 +11,35 @@ import java.util.List;
 /**
  * A registered stream as the API and the {@code streamsr.streams} topic carry it:
  * {@code {"id": "lobby", "uri": "rtsp://cam/1", "maxInputSize": "640x360", "enabled": true}}, and
- * optionally {@code "region": "0.5,0.25,0.25,0.5"}: the part of the picture to upscale ({@link Region}).
+ * optionally {@code "region": "0.5,0.25,0.25,0.5"}: the part of the picture to upscale ({@link Region}),
+ * and {@code "output": "srt://nvr:9000"}: where the packager also pushes the upscaled rendition
+ * (SRT, RTMP or RTSP RECORD; see {@link #OUTPUT_SCHEMES}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region) {
+public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region, String output) {
     public StreamSpec(String id, String uri, String maxInputSize, Boolean enabled) {
-        this(id, uri, maxInputSize, enabled, null);
+        this(id, uri, maxInputSize, enabled, null, null);
+    }
+
+    public StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region) {
+        this(id, uri, maxInputSize, enabled, region, null);
+    }
+
+    /** The restream targets the packager can push to. */
+    public static final java.util.Set<String> OUTPUT_SCHEMES = java.util.Set.of("srt", "rtmp", "rtmps", "rtsp", "rtsps");
+
+    /** Checks a restream target; returns its scheme. */
+    public static String checkOutput(String output) {
+        String scheme;
+        try {
+            scheme = java.net.URI.create(output).getScheme();
+        } catch (IllegalArgumentException e) {
+            scheme = null;
+        }
+        if (scheme == null || !OUTPUT_SCHEMES.contains(scheme) || output.length() > MAX_URI_CHARS) {
+            throw new IllegalArgumentException("output " + Credentials.mask(output) + ": srt://, rtmp:// or rtsp:// expected");
+        }
+        return scheme;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,12 +97,38 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
                 throw new IllegalArgumentException("stream " + id + ": " + e.getMessage());
             }
         }
+        if (output != null && !output.isBlank()) {
+            try {
+                checkOutput(output);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("stream " + id + ": " + e.getMessage());
+            }
+        }
         return this;
     }
 
     /** The same stream with credentials in its URI masked: what anyone without the API token sees. */
     public StreamSpec masked() {
-        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled, region);
+        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled, region, maskedOutput());
+    }
+
+    /**
+     * The output without what may be secret: credentials, and the path, where RTMP carries the
+     * stream key and RTSP often a token.
+     */
+    private String maskedOutput() {
+        if (output == null || output.isBlank()) {
+            return output;
+        }
+        try {
+            java.net.URI u = java.net.URI.create(output);
+            String host = u.getHost() == null ? "" : u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "");
+            boolean more = (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/")) || u.getRawQuery() != null
+                    || u.getRawUserInfo() != null;
+            return u.getScheme() + "://" + host + (more ? "/" + Credentials.MASK : "");
+        } catch (IllegalArgumentException e) {
+            return Credentials.MASK;
+        }
     }
 
     /**
@@ -105,7 +154,7 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
     /** The same stream with defaults spelled out, so two specs that mean the same compare equal. */
     public StreamSpec normalized() {
         return new StreamSpec(id, uri, maxInputSize == null || maxInputSize.isBlank() ? null : maxInputSize, isEnabled(),
-                region == null || region.isBlank() ? null : Region.parse(region).toString());
+                region == null || region.isBlank() ? null : Region.parse(region).toString(), output == null || output.isBlank() ? null : output);
     }
 
     /** The part of the picture to upscale, or null for all of it. */
@@ -115,7 +164,12 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
 
     /** The same stream with another region (null: the whole picture). */
     public StreamSpec withRegion(String newRegion) {
-        return new StreamSpec(id, uri, maxInputSize, enabled, newRegion);
+        return new StreamSpec(id, uri, maxInputSize, enabled, newRegion, output);
+    }
+
+    /** The same stream pushed to another target (null: none). */
+    public StreamSpec withOutput(String newOutput) {
+        return new StreamSpec(id, uri, maxInputSize, enabled, region, newOutput);
     }
 
     public FrameSize maxInput() {

@@ -117,4 +117,93 @@ class RestreamIT extends EmbeddedBrokerTest {
             }
         }
     }
+
+    /** An RTSP server taking RECORD on {@code port}; what it receives goes to {@code out}.video.ts and {@code out}.audio.ts. */
+    private static Process rtspRecordServer(int port, Path out) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/servers/rtsp-record-server.py").toAbsolutePath().toString(),
+                Integer.toString(port), out.toString()).redirectErrorStream(true).start();
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertTrue("ready".equals(line), "RTSP record server: " + line);
+        return p;
+    }
+
+    @Test
+    void anRtspServerTakingRecordGetsTheStreamAndAfterARestartAgain() throws Exception {
+        int port = Servers.freePort();
+        Path clip = TestMedia.flashAndBeepClip(tmp.resolve("clip.ts"), 6, 1.0, 3.0, 5.0);
+        try (Flow flow = new Flow(kafka)) {
+            flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 23, 1, 1), StreamThreadExceptionResponse.REPLACE_THREAD);
+            flow.packager(new HlsSettings(tmp.resolve("hls"), 1, 6, 10), Map.of("cam", "rtsp://127.0.0.1:" + port + "/live"));
+            IngestService ingest = flow.ingest(IngestSettings.defaults());
+            ingest.start(Source.parse(StreamId.of("cam"), clip.toString(), true));
+            Thread.sleep(4_000); // no server yet: the packager backs off and counts what it could not send
+            double whileDown = flow.registry.get("streamsr.frames.dropped").tags("stream", "cam", "reason", "output-unavailable").counter().count();
+            assertTrue(whileDown > 0, "frames while the server was down are counted: " + whileDown);
+
+            Process server = rtspRecordServer(port, tmp.resolve("first"));
+            Thread.sleep(10_000);
+            server.destroy();
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+            Thread.sleep(3_000);
+            server = rtspRecordServer(port, tmp.resolve("second")); // back: the next key frame after the back-off reconnects
+            try {
+                Thread.sleep(12_000);
+            } finally {
+                server.destroy();
+                server.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (String name : new String[] {"first", "second"}) {
+                var frames = TestMedia.decodeTs(tmp.resolve(name + ".video.ts"));
+                assertTrue(frames.size() > 25, name + ": " + frames.size() + " frames decoded");
+                assertTrue(frames.stream().allMatch(f -> f.width() == 640 && f.height() == 480), name + ": at the SR size");
+                int samples = TestMedia.decodeTsAudio(tmp.resolve(name + ".audio.ts")).samples().length;
+                assertTrue(samples > 48_000, name + ": " + samples + " audio samples");
+            }
+        }
+    }
+
+    /**
+     * The output in the stream's spec (what POST and PATCH /api/streams write): the packager pushes
+     * there, and follows a change to another target while the stream plays, without restarting it.
+     */
+    @Test
+    void theOutputInTheStreamsSpecIsFollowedWhileTheStreamPlays() throws Exception {
+        int firstPort = Servers.freePort();
+        int secondPort = Servers.freePort();
+        Path clip = TestMedia.flashAndBeepClip(tmp.resolve("clip.ts"), 6, 1.0, 3.0, 5.0);
+        try (Flow flow = new Flow(kafka);
+             dev.streamsr.stream.StreamRegistry registry = new dev.streamsr.stream.StreamRegistry(flow.kafka, java.util.List.of(tmp))) {
+            flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 23, 1, 1), StreamThreadExceptionResponse.REPLACE_THREAD);
+            flow.packager(new HlsSettings(tmp.resolve("hls"), 1, 6, 10));
+            IngestService ingest = flow.ingest(IngestSettings.defaults());
+            try (var assignment = new dev.streamsr.ingest.StreamAssignment(flow.kafka, "restream-it-ingest", ingest, IngestSettings.defaults(), true).start()) {
+                var spec = new dev.streamsr.stream.StreamSpec("registered", "file://" + clip, null, true, null,
+                        "srt://127.0.0.1:" + firstPort + "?mode=caller");
+                Path first = tmp.resolve("first.ts");
+                Process a = listener(firstPort, first);
+                registry.put(spec);
+                Thread.sleep(12_000);
+                var playing = ingest.streams().get(StreamId.of("registered"));
+                assertTrue(playing != null, "the registered stream is ingested");
+
+                Path second = tmp.resolve("second.ts");
+                Process b = listener(secondPort, second);
+                registry.put(spec.withOutput("srt://127.0.0.1:" + secondPort + "?mode=caller"));
+                Thread.sleep(12_000);
+                for (Process p : new Process[] {a, b}) {
+                    p.destroy();
+                    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                }
+                long firstSize = Files.size(first);
+                for (Path got : new Path[] {first, second}) {
+                    var frames = TestMedia.decodeTs(got);
+                    assertTrue(frames.size() > 25, got.getFileName() + ": " + frames.size() + " frames decoded");
+                    assertTrue(frames.stream().allMatch(f -> f.width() == 640 && f.height() == 480), got.getFileName() + ": at the SR size");
+                }
+                assertTrue(Files.size(first) == firstSize, "the first target got nothing more after the move");
+                assertTrue(ingest.streams().get(StreamId.of("registered")) == playing, "a new output must not restart the source");
+                registry.delete(StreamId.of("registered"));
+            }
+        }
+    }
 }

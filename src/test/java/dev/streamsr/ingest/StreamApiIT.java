@@ -102,6 +102,18 @@ class StreamApiIT extends EmbeddedBrokerTest {
             assertEquals(200, patch(cam2, "{\"region\":null}", TOKEN).statusCode());
             await("cam2 back to the whole picture", () -> cam2Before.region() == null);
 
+            // An output set through the API: checked, kept in the spec, its key hidden from readers without the token, the source not restarted.
+            HttpResponse<String> badOutput = patch(cam2, "{\"output\":\"http://cdn.example/live\"}", TOKEN);
+            assertEquals(400, badOutput.statusCode());
+            assertTrue(badOutput.body().contains("srt://, rtmp:// or rtsp://"), badOutput.body());
+            HttpResponse<String> output = patch(cam2, "{\"output\":\"rtmp://cdn.example/live/secret-key\"}", TOKEN);
+            assertEquals(200, output.statusCode(), output.body());
+            assertTrue(output.body().contains("rtmp://cdn.example/live/secret-key"), output.body());
+            String anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cam2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(anonymous.contains("\"output\":\"rtmp://cdn.example/***\"") && !anonymous.contains("secret-key"), anonymous);
+            Thread.sleep(1500);
+            assertTrue(a.streams().get(StreamId.of("cam2")) == cam2Before, "an output change must not restart the source");
+
             // A second instance joins; when A stops, B takes cam2 over.
             IngestService b = flow.ingest(settings);
             StreamAssignment assignB = new StreamAssignment(kafka, "it-ingest", b, settings, false).start();

@@ -32,4 +32,19 @@ class StreamSpecTest {
         new StreamSpec("a", "file:///srv/media/clip.mp4", "320x240", true).validate(ROOTS);
         new StreamSpec("a", "srt://10.0.0.6:9000", null, null).validate(ROOTS);
     }
+
+    @Test
+    void anOutputIsARestreamTargetAndItsSecretsAreMasked() {
+        StreamSpec s = new StreamSpec("lobby", "rtsp://cam/1", null, true, null, "rtmp://cdn.example:1935/live/secret-key");
+        assertEquals(s, StreamSpec.fromJson(s.toJson()).validate(ROOTS));
+        assertEquals("rtmp://cdn.example:1935/***", s.masked().output());
+        assertEquals("srt://nvr:9000/***", s.withOutput("srt://nvr:9000?passphrase=hunter22").masked().output());
+        assertEquals("srt://nvr:9000", s.withOutput("srt://nvr:9000").masked().output());
+        new StreamSpec("lobby", "rtsp://cam/1", null, true, null, "rtsp://nvr:8554/lobby").validate(ROOTS);
+        for (String bad : new String[] {"http://cdn/live", "udp://1.2.3.4:5000", "no scheme", "rtmp://" + "x".repeat(5000)}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> s.withOutput(bad).validate(ROOTS), bad);
+            assertTrue(e.getMessage().contains("srt://, rtmp:// or rtsp://"), e.getMessage());
+        }
+        assertEquals(null, s.withOutput("  ").normalized().output());
+    }
 }

@@ -74,7 +74,7 @@ public final class Flow implements AutoCloseable {
         return packager(hls, java.util.Map.of());
     }
 
-    /** A packager that also pushes streams' upscaled renditions to {@code outputs} (id to srt:// or rtmp:// URI). */
+    /** A packager that also pushes streams' upscaled renditions to {@code outputs} (id to an srt://, rtmp:// or rtsp:// URI). */
     public PackagerService packager(HlsSettings hls, java.util.Map<String, String> outputs) {
         PackagerService p = new PackagerService(kafka, topics, hls, new EncoderSettings("ultrafast", 18, 1, hls.segmentSeconds()),
                 applicationId + "-package", registry, outputs);
