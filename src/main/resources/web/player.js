@@ -2,6 +2,8 @@
 (function () {
   const select = document.getElementById('streams');
   const players = {};
+  // For a look from the console (and the browser tests): the current player of each pane, WebRTC or hls.js.
+  window.streamsrPlayers = players;
   let current = new URLSearchParams(location.search).get('stream');
 
   // WebRTC (WHEP) when the server and browser can: a fraction of a second behind the camera,

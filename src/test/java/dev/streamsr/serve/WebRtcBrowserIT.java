@@ -96,6 +96,18 @@ class WebRtcBrowserIT {
                     assertEquals(1280L, js.executeScript("return document.getElementById('upscaled').videoWidth"));
                     assertEquals(320L, js.executeScript("return document.getElementById('source').videoWidth"));
                     System.out.println("page open to both panes showing a picture over WebRTC: " + shown + " ms");
+                    // The upscaled pane's session carries the camera's audio (Opus, from the stream's AAC).
+                    long audioDeadline = System.currentTimeMillis() + 15_000;
+                    long audioBytes = 0;
+                    while (System.currentTimeMillis() < audioDeadline && audioBytes < 10_000) {
+                        Thread.sleep(500);
+                        Object got = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[0];"
+                                + " streamsrPlayers.upscaled.pc.getStats().then(r => { let n = 0;"
+                                + " r.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'audio') { n += s.bytesReceived; } }); done(n); });");
+                        audioBytes = ((Number) got).longValue();
+                    }
+                    assertTrue(audioBytes >= 10_000, "Opus bytes received on the upscaled pane: " + audioBytes);
+                    assertEquals(1L, js.executeScript("return document.getElementById('upscaled').srcObject.getAudioTracks().length"));
 
                     js.executeScript(TimecodeCamera.pageReader(W)
                             + "window.age = { source: [], upscaled: [] };"

@@ -8,7 +8,7 @@ import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.elements.AppSrc;
 
 /**
- * A live camera on UDP (H.264 in MPEG-TS, as many encoders send) whose every frame carries the
+ * A live camera on UDP (H.264 and AAC in MPEG-TS, as many encoders send) whose every frame carries the
  * wall clock at which it was made: 24 bits of milliseconds as black and white squares along the
  * top. Whatever shows the frame later can read when it was made, so glass-to-glass latency is
  * measured on the picture itself. Squares are 10 px on a 12 px pitch from x = 8, in the top 10
@@ -32,7 +32,8 @@ public final class TimecodeCamera implements AutoCloseable {
         pipeline = (Pipeline) Gst.parseLaunch("appsrc name=src is-live=true format=time do-timestamp=true caps=video/x-raw,format=I420,width="
                 + width + ",height=" + height + ",framerate=" + fps + "/1"
                 + " ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=" + fps + " threads=1"
-                + " ! video/x-h264,profile=constrained-baseline ! mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port=" + port + " sync=false");
+                + " ! video/x-h264,profile=constrained-baseline ! mpegtsmux name=mux alignment=7 ! udpsink host=127.0.0.1 port=" + port + " sync=false"
+                + " audiotestsrc is-live=true wave=sine freq=440 ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! aacparse ! queue ! mux.");
         src = (AppSrc) pipeline.getElementByName("src");
         pipeline.play();
         thread = Thread.ofPlatform().daemon().name("timecode-camera").start(this::run);
