@@ -171,6 +171,8 @@ class RestreamIT extends EmbeddedBrokerTest {
         int firstPort = Servers.freePort();
         int secondPort = Servers.freePort();
         Path clip = TestMedia.flashAndBeepClip(tmp.resolve("clip.ts"), 6, 1.0, 3.0, 5.0);
+        Process a = rtspRecordServer(firstPort, tmp.resolve("first"));
+        Process b = rtspRecordServer(secondPort, tmp.resolve("second"));
         try (Flow flow = new Flow(kafka);
              dev.streamsr.stream.StreamRegistry registry = new dev.streamsr.stream.StreamRegistry(flow.kafka, java.util.List.of(tmp))) {
             flow.upscale(false, Flows.BICUBIC, new EncoderSettings("ultrafast", 23, 1, 1), StreamThreadExceptionResponse.REPLACE_THREAD);
@@ -178,32 +180,30 @@ class RestreamIT extends EmbeddedBrokerTest {
             IngestService ingest = flow.ingest(IngestSettings.defaults());
             try (var assignment = new dev.streamsr.ingest.StreamAssignment(flow.kafka, "restream-it-ingest", ingest, IngestSettings.defaults(), true).start()) {
                 var spec = new dev.streamsr.stream.StreamSpec("registered", "file://" + clip, null, true, null,
-                        "srt://127.0.0.1:" + firstPort + "?mode=caller");
-                Path first = tmp.resolve("first.ts");
-                Process a = listener(firstPort, first);
+                        "rtsp://127.0.0.1:" + firstPort + "/live");
                 registry.put(spec);
                 Thread.sleep(12_000);
                 var playing = ingest.streams().get(StreamId.of("registered"));
                 assertTrue(playing != null, "the registered stream is ingested");
 
-                Path second = tmp.resolve("second.ts");
-                Process b = listener(secondPort, second);
-                registry.put(spec.withOutput("srt://127.0.0.1:" + secondPort + "?mode=caller"));
-                Thread.sleep(12_000);
-                for (Process p : new Process[] {a, b}) {
-                    p.destroy();
-                    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-                }
-                long firstSize = Files.size(first);
-                for (Path got : new Path[] {first, second}) {
-                    var frames = TestMedia.decodeTs(got);
-                    assertTrue(frames.size() > 25, got.getFileName() + ": " + frames.size() + " frames decoded");
-                    assertTrue(frames.stream().allMatch(f -> f.width() == 640 && f.height() == 480), got.getFileName() + ": at the SR size");
-                }
-                assertTrue(Files.size(first) == firstSize, "the first target got nothing more after the move");
+                registry.put(spec.withOutput("rtsp://127.0.0.1:" + secondPort + "/live"));
+                Thread.sleep(2_000);
+                long firstSize = Files.size(tmp.resolve("first.video.ts"));
+                Thread.sleep(10_000);
+                assertTrue(Files.size(tmp.resolve("first.video.ts")) == firstSize, "the first target got nothing more after the move");
                 assertTrue(ingest.streams().get(StreamId.of("registered")) == playing, "a new output must not restart the source");
                 registry.delete(StreamId.of("registered"));
             }
+        } finally {
+            for (Process p : new Process[] {a, b}) {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        for (String name : new String[] {"first", "second"}) {
+            var frames = TestMedia.decodeTs(tmp.resolve(name + ".video.ts"));
+            assertTrue(frames.size() > 25, name + ": " + frames.size() + " frames decoded");
+            assertTrue(frames.stream().allMatch(f -> f.width() == 640 && f.height() == 480), name + ": at the SR size");
         }
     }
 }
