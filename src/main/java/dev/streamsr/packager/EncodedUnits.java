@@ -5,9 +5,8 @@ import dev.streamsr.frame.Frame;
 import dev.streamsr.kafka.FrameLimits;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
-import dev.streamsr.media.H264Encoder;
+import dev.streamsr.media.FrameEncoder;
 import io.micrometer.core.instrument.Counter;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +21,13 @@ final class EncodedUnits implements AccessUnits {
 
     private final String topic;
     private final FrameLimits limits;
-    private final EncoderSettings settings;
     private final Counter invalid;
-    private H264Encoder encoder;
+    private final FrameEncoder encoder;
 
     EncodedUnits(String topic, FrameLimits limits, EncoderSettings settings, Counter invalid) {
         this.topic = topic;
         this.limits = limits;
-        this.settings = settings;
+        this.encoder = new FrameEncoder(settings);
         this.invalid = invalid;
     }
 
@@ -42,21 +40,11 @@ final class EncodedUnits implements AccessUnits {
             invalid.increment();
             return null;
         }
-        if (encoder != null && (encoder.width() != frame.width() || encoder.height() != frame.height() || encoder.format() != frame.format())) {
-            encoder.close();
-            encoder = null;
-        }
-        if (encoder == null) {
-            encoder = new H264Encoder(frame.format(), frame.width(), frame.height(), frame.fps(), settings);
-        }
-        return encoder.encode(ByteBuffer.wrap(frame.payload()), frame.ptsNanos());
+        return encoder.encode(frame);
     }
 
     @Override
     public void close() {
-        if (encoder != null) {
-            encoder.close();
-            encoder = null;
-        }
+        encoder.close();
     }
 }

@@ -5,9 +5,8 @@ import dev.streamsr.frame.Frame;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.media.AccessUnit;
 import dev.streamsr.media.EncoderSettings;
-import dev.streamsr.media.H264Encoder;
+import dev.streamsr.media.FrameEncoder;
 import dev.streamsr.packager.Rendition;
-import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +34,6 @@ final class StreamFeed implements AutoCloseable {
     private static final long KEYFRAME_RETRY_MS = 1_500;
 
     private final StreamId stream;
-    private final EncoderSettings sourceEncoder;
     private final Consumer<StreamId> requestUpscaledKeyframe;
     private final Map<String, Viewer> upscaled = new ConcurrentHashMap<>();
     private final Map<String, Viewer> source = new ConcurrentHashMap<>();
@@ -43,13 +41,13 @@ final class StreamFeed implements AutoCloseable {
     private final java.util.Set<String> startReported = ConcurrentHashMap.newKeySet();
     private final Playout playout = new Playout();
     private final ScheduledExecutorService clock;
-    private H264Encoder encoder;
-    private volatile boolean sourceKeyframeWanted;
+    /** The source viewers' encode; used on the clock thread only. */
+    private final FrameEncoder encoder;
     private OpusTranscoder opus;
 
     StreamFeed(StreamId stream, EncoderSettings sourceEncoder, Consumer<StreamId> requestUpscaledKeyframe) {
         this.stream = stream;
-        this.sourceEncoder = sourceEncoder;
+        this.encoder = new FrameEncoder(sourceEncoder);
         this.requestUpscaledKeyframe = requestUpscaledKeyframe;
         this.clock = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("webrtc-" + stream.value()).factory());
     }
@@ -148,7 +146,7 @@ final class StreamFeed implements AutoCloseable {
         if (rendition == Rendition.SR) {
             requestUpscaledKeyframe.accept(stream);
         } else {
-            sourceKeyframeWanted = true;
+            at(0, 0, encoder::forceKeyframe); // on the clock thread, which owns the encoder
         }
     }
 
@@ -178,23 +176,10 @@ final class StreamFeed implements AutoCloseable {
     }
 
     private void encodeAndSend(Frame frame) {
-        if (source.isEmpty() || !frame.format().isRaw()) {
-            return;
+        if (!source.isEmpty() && frame.format().isRaw()) {
+            AccessUnit au = encoder.encode(frame);
+            send(source.values(), au.data(), au.keyframe());
         }
-        if (encoder != null && (encoder.width() != frame.width() || encoder.height() != frame.height() || encoder.format() != frame.format())) {
-            encoder.close();
-            encoder = null;
-        }
-        if (encoder == null) {
-            encoder = new H264Encoder(frame.format(), frame.width(), frame.height(), frame.fps(), sourceEncoder);
-            sourceKeyframeWanted = false; // its first frame is a key frame
-        }
-        if (sourceKeyframeWanted) {
-            sourceKeyframeWanted = false;
-            encoder.forceKeyframe();
-        }
-        AccessUnit au = encoder.encode(ByteBuffer.wrap(frame.payload()), frame.ptsNanos());
-        send(source.values(), au.data(), au.keyframe());
     }
 
     @Override
@@ -209,9 +194,7 @@ final class StreamFeed implements AutoCloseable {
         source.values().forEach(Viewer::close);
         upscaled.clear();
         source.clear();
-        if (encoder != null) {
-            encoder.close();
-        }
+        encoder.close();
         if (opus != null) {
             opus.close();
         }
