@@ -104,8 +104,13 @@ final class Viewer implements AutoCloseable {
         rtc.emit("create-answer", null, promise);
         PromiseResult result = promise.waitResult();
         Structure reply = promise.getReply();
-        if (result != PromiseResult.REPLIED || reply == null || !reply.hasField("answer")) {
-            throw new IllegalStateException("webrtcbin made no answer (" + result + (reply != null ? ": " + reply : "") + ")");
+        if (result != PromiseResult.REPLIED) {
+            throw new IllegalStateException("webrtcbin made no answer (" + result + ")");
+        }
+        if (reply == null || !reply.hasField("answer")) {
+            // webrtcbin replies without an answer to an offer it cannot take: the client's to fix, not ours.
+            throw new IllegalArgumentException("the offer cannot be answered: every media section needs a=mid, ICE credentials"
+                    + " (a=ice-ufrag, a=ice-pwd) and a DTLS fingerprint, as a browser's createOffer() gives");
         }
         rtc.setLocalDescription((WebRTCSessionDescription) reply.getValue("answer"));
         long deadline = System.nanoTime() + timeout.toNanos();

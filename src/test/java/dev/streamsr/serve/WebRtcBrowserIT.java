@@ -213,6 +213,10 @@ class WebRtcBrowserIT {
         assertEquals(400, noH264.statusCode());
         assertTrue(noH264.body().contains("no H.264"), noH264.body());
         assertEquals(404, post(client, base + "/streams/nosuch/whep", vp8Only).statusCode());
+        String bare = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\n";
+        var incomplete = post(client, base + "/streams/cam/whep", bare);
+        assertEquals(400, incomplete.statusCode(), "an offer webrtcbin cannot take is the client's error: " + incomplete.body());
+        assertTrue(incomplete.body().contains("a=mid"), incomplete.body());
         assertEquals(400, post(client, base + "/streams/../whep", vp8Only).statusCode() / 100 * 100);
         var tooBig = post(client, base + "/streams/cam/whep", "v=0\r\n" + "a=x\r\n".repeat(20_000));
         assertEquals(413, tooBig.statusCode());
