@@ -9,6 +9,9 @@ def load_grown(net, state):
     blocks end in zero convolutions, new decoder features are read through zero weights. Returns the
     names `state` did not have."""
     own = net.state_dict()
+    if "dec_up.weight" not in state:  # not the tiny graph: nothing to grow, same shapes expected
+        net.load_state_dict({**own, **state})
+        return sorted(set(own) - set(state))
     d_old, d = state["dec_up.weight"].shape[0] // 4, net.dec_up.out_channels // 4
     for k, v in state.items():
         t = own[k]

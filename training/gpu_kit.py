@@ -76,7 +76,10 @@ def evaluate(net, pack, idx, device):
     return round(float(np.mean(out)), 3), round(float(np.mean(bic)), 3)
 
 
-def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=16, crop=24, lr=1e-3, max_iterations=None):
+def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=16, crop=24, lr=1e-3, max_iterations=None,
+          checkpoint=None):
+    """Trains for `seconds` of wall time on a cosine schedule; `checkpoint(iteration)` is called every
+    500 iterations, so a run cut short leaves its weights."""
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
     rng = np.random.default_rng(len(name))
     t0, it = time.time(), 0
@@ -100,6 +103,8 @@ def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=
             log(json.dumps({"phase": name, "it": it, "loss": round(float(loss), 5), "psnr": round(psnr(sr, hr), 2),
                             "s": round(time.time() - t0, 1)}))
         it += 1
+        if checkpoint is not None and it % 500 == 0:
+            checkpoint(it)
     return it
 
 

@@ -47,9 +47,14 @@ def structure_frequency(sr, hr):
 
 
 def temporal(sr_clip, hr_clip, flows):
-    """Flow-warped frame differences of the output should match those of the ground truth."""
+    """Flow-warped frame differences of the output should match those of the ground truth. A network
+    without flow gives None: then plain frame differences, which still punish flicker the truth lacks."""
     loss = 0.0
     for t in range(1, sr_clip.shape[1]):
+        if flows is None or flows[t] is None:
+            d_sr, d_hr = sr_clip[:, t] - sr_clip[:, t - 1], hr_clip[:, t] - hr_clip[:, t - 1]
+            loss = loss + charbonnier(d_sr, d_hr)
+            continue
         flow = F.interpolate(flows[t].detach(), scale_factor=8, mode="bilinear", align_corners=False) * 8
         d_sr = sr_clip[:, t] - warp(sr_clip[:, t - 1], flow)
         d_hr = hr_clip[:, t] - warp(hr_clip[:, t - 1], flow)

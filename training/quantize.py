@@ -24,18 +24,29 @@ from onnx import helper, numpy_helper
 from checkpoints import load_grown, onnx_weights
 from config import build, load_config
 
-# Convolutions worth int8: at LR resolution or stride 2, 16 channels or more on one side.
-QUANTIZED = ("encoder.0", "encoder.2", "flow.coarse.0", "flow.coarse.2", "flow.fine.0", "flow.fine.2", "u_in.base",
-             "u_down.base", "u_mid.base", "u_up.base", "u_out.base", "dec_up", "dec_conv", "dec_out")
+# Convolutions worth int8 in the tiny graph: at LR resolution or stride 2, 16 channels or more on one side.
+TINY_QUANTIZED = ("encoder.0", "encoder.2", "flow.coarse.0", "flow.coarse.2", "flow.fine.0", "flow.fine.2", "u_in.base",
+                  "u_down.base", "u_mid.base", "u_up.base", "u_out.base", "dec_up", "dec_conv", "dec_out")
+
+
+def quantized_convolutions(net):
+    """The convolutions a network runs in int8. The recurrent network's are all at LR resolution
+    (or coarser, in the flow) except the 2-channel flow heads, which steer the warps and stay float."""
+    modules = dict(net.named_modules())
+    if all(name in modules for name in TINY_QUANTIZED):
+        return TINY_QUANTIZED
+    return tuple(name for name, m in modules.items()
+                 if isinstance(m, torch.nn.Conv2d) and m.out_channels > 2 and max(m.in_channels, m.out_channels) >= 8)
 
 
 @torch.no_grad()
 def calibrate(net, clips, percentile):
     """Per quantized module: (input min, input max, output min, output max)."""
-    samples = {name: ([], []) for name in QUANTIZED}
+    names = quantized_convolutions(net)
+    samples = {name: ([], []) for name in names}
     modules = dict(net.named_modules())
     hooks = []
-    for name in QUANTIZED:
+    for name in names:
         def hook(module, inputs, output, name=name):
             samples[name][0].append(inputs[0].detach().flatten())
             samples[name][1].append(output.detach().flatten())
@@ -179,13 +190,14 @@ def main():
     ap.add_argument("--clips", type=int, default=48)
     ap.add_argument("--percentile", type=float, default=99.99)
     ap.add_argument("--seed", type=int, default=97)
+    ap.add_argument("--profile", default="mixed", help="degradation profile of the calibration clips")
     args = ap.parse_args()
     from data import build_pool  # needs OpenCV and GStreamer: here, not on a GPU machine
     torch.set_num_threads(2)
     net = build(load_config(args.config))
     load_grown(net, onnx_weights(args.model))
     net.eval()
-    _, lr = build_pool(args.clips, 7, 64, args.seed, log=None, profile="mixed", static_fraction=0.35, curated=True)
+    _, lr = build_pool(args.clips, 7, 64, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True)
     ranges = calibrate(net, list(lr), args.percentile)
     model = onnx.load(args.model)
     count = quantize_graph(model, ranges)

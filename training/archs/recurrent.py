@@ -20,7 +20,9 @@ class RecurrentSRNet(nn.Module):
         self.latent_channels = hidden
         self.latent_stride = 1
         self.scale = 4
-        self.flow = FlowNet(flow_channels)
+        # flow_channels 0: no explicit alignment (RLSP/RRN). The state is read where it was written and
+        # the trunk's receptive field follows the motion; it saves the flow and both warps (a quarter of the time).
+        self.flow = FlowNet(flow_channels) if flow_channels else None
         self.inp = nn.Conv2d(3 + 3 + hidden, channels, 3, 1, 1)
         self.blocks = nn.ModuleList(ResBlock(channels) for _ in range(blocks))
         self.out = nn.Conv2d(channels, 3 * 16, 3, 1, 1)
@@ -30,8 +32,12 @@ class RecurrentSRNet(nn.Module):
         self.register_buffer("skip_weight", bilinear_x4_as_conv(), persistent=False)
 
     def step_subpixel(self, x, px, prev_hidden):
-        flow = F.interpolate(self.flow(x, px), scale_factor=2, mode="bilinear", align_corners=False) * 2
-        f = act(self.inp(torch.cat([x, warp(px, flow), warp(prev_hidden, flow)], 1)))
+        if self.flow is None:
+            flow = None
+            f = act(self.inp(torch.cat([x, px, prev_hidden], 1)))
+        else:
+            flow = F.interpolate(self.flow(x, px), scale_factor=2, mode="bilinear", align_corners=False) * 2
+            f = act(self.inp(torch.cat([x, warp(px, flow), warp(prev_hidden, flow)], 1)))
         for b in self.blocks:
             f = b(f)
         skip = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.skip_weight, groups=3)
@@ -49,5 +55,6 @@ class RecurrentSRNet(nn.Module):
             prev = frames[:, i - 1] if i > 0 else frames[:, 0]
             sr, hidden, flow = self.step(frames[:, i], prev, hidden)
             outs.append(sr)
-            flows.append(F.avg_pool2d(flow, 2) / 2)  # the temporal loss reads flows at stride 2
+            # the temporal loss reads flows at stride 2; without alignment it compares plain frame differences
+            flows.append(None if flow is None else F.avg_pool2d(flow, 2) / 2)
         return torch.stack(outs, 1), flows

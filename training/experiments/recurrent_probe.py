@@ -41,6 +41,7 @@ def bicubic(lr_frames):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default=os.path.join(HERE, "configs", "recurrent.yaml"), help="the network (arch: recurrent)")
     ap.add_argument("--minutes", type=float, default=18)
     ap.add_argument("--out", required=True)
     ap.add_argument("--frames", type=int, default=120)
@@ -60,15 +61,19 @@ def main():
     hr, lr = build_pool(args.pool, args.clip_frames, args.lr_size, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True)
     pack = {"hr": hr, "lr": lr}
     print(f"pool of {len(hr)} clips in {time.time() - t0:.0f} s", flush=True)
-    net = RecurrentSRNet()
+    net = build(load_config(args.config))
+    assert isinstance(net, RecurrentSRNet), "--config must describe a recurrent network"
     start = 0
     if args.init:
         state = torch.load(args.init, map_location="cpu")
         net.load_state_dict(state["model"])
         start = state.get("iteration", 0)
+    def save(its):
+        torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
+
     its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8,
-                crop=args.crop, lr=args.lr)
-    torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
+                crop=args.crop, lr=args.lr, checkpoint=save)
+    save(its)
     net.eval()
     shipped = build(load_config(os.path.join(HERE, "configs", "tiny-v7.yaml")))
     load_grown(shipped, onnx_weights(os.path.join(os.path.dirname(HERE), "models", "streamsr-tiny-x4.onnx")))
