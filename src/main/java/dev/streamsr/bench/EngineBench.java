@@ -51,7 +51,7 @@ final class EngineBench implements Callable<Integer> {
             double bicubicMs = Double.NaN;
             double[] results = new double[models.size()];
             for (int i = 0; i < models.size(); i++) {
-                Path file = Engines.resolveModel(models.get(i));
+                Path file = Engines.resolveModel(models.get(i), Backend.parse(backend));
                 EngineConfig config = new EngineConfig(Backend.parse(backend), file, threads, Path.of(System.getProperty("java.io.tmpdir"), "streamsr-plans"),
                         List.of(size), Math.max(8, batch), true);
                 try (Engine engine = Engines.open(config)) {

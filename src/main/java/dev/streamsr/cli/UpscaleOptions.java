@@ -99,12 +99,12 @@ public final class UpscaleOptions {
 
     /** Fails with one line when --model does not name a model this role can run. */
     public void checkModel() {
-        Engines.requireModel(model);
+        Engines.requireModel(model, Backend.parse(engine));
     }
 
     public EngineConfig engineConfig() {
         Path cache = planCache != null ? planCache : Engines.modelsDir().getParent().resolve(".cache/plans");
-        return new EngineConfig(Backend.parse(engine), Engines.resolveModel(model), engineThreads, cache, engineSizes, Math.max(1, batch()), true);
+        return new EngineConfig(Backend.parse(engine), Engines.resolveModel(model, Backend.parse(engine)), engineThreads, cache, engineSizes, Math.max(1, batch()), true);
     }
 
     public Supplier<Engine> engineFactory() {

@@ -7,8 +7,14 @@ import java.util.List;
 /** Finds the model to run and opens it on a backend. */
 public final class Engines {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Engines.class);
-    /** Shipped models, best first: the default is the first one present. */
-    public static final List<String> PREFERENCE = List.of("streamsr-tiny-x4.onnx", "bicubic-x4.onnx");
+    /**
+     * Shipped models, best first, for each kind of backend: the default is the first one present.
+     * On CPU the int8 export comes first (ONNX Runtime's VNNI kernels run it at the cost of a graph
+     * 2.5x narrower); TensorRT builds the float graph itself, since its Q/DQ wants signed int8
+     * activations and the CPU export's are unsigned.
+     */
+    public static final List<String> PREFERENCE = List.of("streamsr-recurrent-x4-int8.onnx", "streamsr-tiny-x4.onnx", "bicubic-x4.onnx");
+    public static final List<String> GPU_PREFERENCE = List.of("streamsr-recurrent-x4.onnx", "streamsr-tiny-x4.onnx", "bicubic-x4.onnx");
 
     private Engines() {
     }
@@ -19,16 +25,24 @@ public final class Engines {
         return (home == null ? Path.of("") : Path.of(home)).resolve("models").toAbsolutePath();
     }
 
-    /** {@code auto} picks the best shipped model; a bare name is looked up in the models directory. */
+    /** {@code auto} picks the best shipped model for ONNX Runtime; a bare name is looked up in the models directory. */
     public static Path resolveModel(String model) {
+        return resolveModel(model, Backend.ONNXRUNTIME);
+    }
+
+    /** As {@link #resolveModel(String)}, with {@code auto} picking for the backend that will run it. */
+    public static Path resolveModel(String model, Backend backend) {
         if (model == null || model.isBlank() || model.equals("auto")) {
-            for (String name : PREFERENCE) {
+            boolean gpu = backend == Backend.TENSORRT
+                    || backend == Backend.AUTO && EngineSelection.choose(Backend.AUTO, TensorRt::unavailable).backend() == Backend.TENSORRT;
+            List<String> preference = gpu ? GPU_PREFERENCE : PREFERENCE;
+            for (String name : preference) {
                 Path p = modelsDir().resolve(name);
                 if (Files.isRegularFile(p)) {
                     return p;
                 }
             }
-            throw new EngineException("no model found in " + modelsDir() + " (expected one of " + PREFERENCE + "); set --model");
+            throw new EngineException("no model found in " + modelsDir() + " (expected one of " + preference + "); set --model");
         }
         Path p = Path.of(model);
         if (!Files.exists(p) && !model.contains("/")) {
@@ -46,7 +60,11 @@ public final class Engines {
      * stream thread failing over and over later.
      */
     public static Path requireModel(String model) {
-        Path p = resolveModel(model);
+        return requireModel(model, Backend.ONNXRUNTIME);
+    }
+
+    public static Path requireModel(String model, Backend backend) {
+        Path p = resolveModel(model, backend);
         if (!Files.isRegularFile(p)) {
             List<String> shipped = new java.util.ArrayList<>();
             try (var files = Files.list(modelsDir())) {
