@@ -168,7 +168,7 @@ def card_markdown(name, summaries, args):
     timings = "; ".join(f"{k}: {v}" for k, v in first["engine"].items())
     return f"""# {name}
 
-Evaluated by `/usr/bin/python3 training/eval.py --video {args.video} --model {args.model} --degradation {args.degradation} --card`
+Evaluated by `/usr/bin/python3 training/eval.py --video {args.video} --model {args.model} --degradation {args.degradation} --card{''.join(' --compare ' + c for c in args.compare)}`
 ({first['frames']} frames of {first['video']}, LR {first['lr']} -> {first['hr']}). Every method ran through the Java engine
 (`bin/streamsr bench replay`) with the previous frame and cached latent fed back as the upscaler does. PSNR/SSIM on Y
 (BT.601, 4-pixel border), E_warp x1e-3 on pixels that pass a forward-backward DIS flow check (lower is steadier).
@@ -188,11 +188,13 @@ def paired_psnr(model_frames, ablation_frames, hr):
             "share_higher": round(float(np.mean(d > 0)), 3)}
 
 
-def evaluate(hr, degradation, model, video, flow_list):
+def evaluate(hr, degradation, model, video, flow_list, compare=()):
     make, description = DEGRADATIONS[degradation]
     lr = degrade_clip(hr, make())
     results, outputs, timings = {}, {}, {}
-    for name, m, no_hist in (("bicubic", "bicubic-x4", False), ("model", model, False), ("per-frame ablation", model, True)):
+    methods = [("bicubic", "bicubic-x4", False), ("model", model, False), ("per-frame ablation", model, True)]
+    methods += [(os.path.splitext(os.path.basename(c))[0], c, False) for c in compare]
+    for name, m, no_hist in methods:
         sr, timing = replay(m, lr, no_hist)
         outputs[name], timings[name] = sr, timing
     pairs = {name: e_warp_pairs(frames, flow_list) for name, frames in list(outputs.items()) + [("ground truth", hr)]}
@@ -218,6 +220,8 @@ def main():
                     help="camera: the fixed heavy degradation (blur, noise, JPEG, x264); stream: area x4 down + x264, as a live "
                          "stream arrives; both (default): one after the other")
     ap.add_argument("--card", action="store_true", help="write the model card and images into models/")
+    ap.add_argument("--compare", action="append", default=[], metavar="MODEL",
+                    help="another model run on the same frames in the same run (e.g. the float graph of an int8 export); repeatable")
     args = ap.parse_args()
     t0 = time.time()
     hr = read_clip(args.video, args.frames)
@@ -226,7 +230,7 @@ def main():
     name = os.path.splitext(os.path.basename(args.model))[0]
     cards = os.path.join(ROOT, "models", "cards")
     for degradation in (["camera", "stream"] if args.degradation == "both" else [args.degradation]):
-        summary, lr, outputs = evaluate(hr, degradation, args.model, args.video, flow_list)
+        summary, lr, outputs = evaluate(hr, degradation, args.model, args.video, flow_list, args.compare)
         summaries.append(summary)
         if args.card:
             lh, lw = lr[0].shape[:2]
