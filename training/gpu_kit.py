@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The GPU training kit: trains `base` and distils it into the tiny CPU model, in one command, on a
+"""The GPU training kit: trains `base` and distils it into the CPU model, in one command, on a
 machine with an NVIDIA GPU, PyTorch and CUDA and nothing else (no Java, GStreamer, OpenCV, YAML or
 package registry). Its data comes in a pack made here (make_pack.py).
 
@@ -7,14 +7,15 @@ package registry). Its data comes in a pack made here (make_pack.py).
     python3 training/gpu_kit.py --pack PACK --out DIR --dry-run      # seconds on a CPU, in the pytest suite
 
 Phases, within --minutes of wall time: base (configs/base.yaml's network) trained from scratch on
-the pack's HR/LR clips for 45% of it; then the tiny network, starting from the shipped weights in
-the pack, trained on the ground truth and on base's output (distillation) for the rest. Losses:
+the pack's HR/LR clips for 45% of it; then the student (the pack's `student_arch`: the recurrent
+CPU model, or the tiny one in packs without it), starting from the shipped weights in the pack,
+trained on the ground truth and on base's output (distillation) for the rest. Losses:
 Charbonnier + 4 x (1 - SSIM on luma) + 0.4 x structure/frequency, + 0.5 x temporal once half the
-phase is done; the distillation adds Charbonnier to base's frames. Writes DIR/base.pt, DIR/tiny.pt
+phase is done; the distillation adds Charbonnier to base's frames. Writes DIR/base.pt, DIR/<student>.pt
 (train.py's checkpoint format: export.py --checkpoint takes them), DIR/log.txt, DIR/figures.json
-(PSNR on held-out pack clips against bicubic, iterations, and the tiny graph's GPU frames/s at
+(PSNR on held-out pack clips against bicubic, iterations, and the student graph's GPU frames/s at
 320x180 -> 1280x720 in PyTorch and, if a TensorRT Python module is present, as a TensorRT FP16
-engine), and DIR/streamsr-tiny-x4.onnx when torch can export it.
+engine), and DIR/<model name>.onnx when torch can export it.
 """
 import argparse
 import json
@@ -26,12 +27,17 @@ import torch
 import torch.nn.functional as F
 
 from archs.model import EngineGraph, StreamSRNet
+from archs.recurrent import RecurrentSRNet
 import losses as L
 from runlog import run_log
 
 # The networks, as configs/base.yaml and configs/tiny-v7.yaml describe them (no YAML on the device).
 BASE = {"latent_channels": 32, "flow_channels": 24, "key_channels": 16, "window": 5, "topk": 4, "rank": 8, "decoder_channels": 16}
 TINY = {"latent_channels": 16, "flow_channels": 16, "key_channels": 8, "window": 3, "topk": 3, "rank": 4, "decoder_channels": 12}
+# configs/recurrent-v2.yaml: the shipped CPU model since session 9.
+RECURRENT = {"channels": 32, "hidden": 16, "blocks": 2, "flow_channels": 0}
+STUDENTS = {"tiny": ("streamsr-tiny-x4", lambda: StreamSRNet(**TINY), TINY),
+            "recurrent": ("streamsr-recurrent-x4", lambda: RecurrentSRNet(**RECURRENT), dict(RECURRENT, arch="recurrent"))}
 
 
 def clips(pack, idx, device, crop, rng):
@@ -108,12 +114,13 @@ def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=
     return it
 
 
-def gpu_throughput(net, device, out_dir, log, frames=200):
-    """Frames/s of the tiny graph at 320x180 -> 1280x720: PyTorch, and TensorRT FP16 when it is installed."""
+def gpu_throughput(net, device, out_dir, log, frames=200, name="streamsr-tiny-x4"):
+    """Frames/s of the student graph at 320x180 -> 1280x720: PyTorch, and TensorRT FP16 when it is installed."""
     figures = {}
     graph = EngineGraph(net).eval().to(device)
     lr = torch.randint(0, 256, (1, 180, 320, 3), dtype=torch.uint8, device=device)
-    latent = torch.zeros(1, net.latent_channels, 90, 160, device=device)
+    s = net.latent_stride
+    latent = torch.zeros(1, net.latent_channels, 180 // s, 320 // s, device=device)
     with torch.no_grad():
         for _ in range(10):
             _, latent = graph(lr, lr, latent)
@@ -125,14 +132,14 @@ def gpu_throughput(net, device, out_dir, log, frames=200):
         if device.type == "cuda":
             torch.cuda.synchronize()
     figures["pytorch_fps_320x180"] = round(frames / (time.time() - t0), 1)
-    onnx_path = os.path.join(out_dir, "streamsr-tiny-x4.onnx")
+    onnx_path = os.path.join(out_dir, name + ".onnx")
     try:
         cpu_graph = EngineGraph(net.to("cpu")).eval()
         dyn = {"lr": {0: "N", 1: "H", 2: "W"}, "prev_lr": {0: "N", 1: "H", 2: "W"}, "prev_latent": {0: "N", 2: "h", 3: "w"},
                "sr": {0: "N", 1: "H4", 2: "W4"}, "latent": {0: "N", 2: "h", 3: "w"}}
         x = torch.randint(0, 256, (1, 64, 96, 3), dtype=torch.uint8)
         with torch.no_grad():
-            torch.onnx.export(cpu_graph, (x, x, torch.zeros(1, net.latent_channels, 32, 48)), onnx_path, opset_version=17,
+            torch.onnx.export(cpu_graph, (x, x, torch.zeros(1, net.latent_channels, 64 // s, 96 // s)), onnx_path, opset_version=17,
                               input_names=["lr", "prev_lr", "prev_latent"], output_names=["sr", "latent"], dynamic_axes=dyn)
         figures["onnx"] = os.path.basename(onnx_path)
         net.to(device)
@@ -142,7 +149,7 @@ def gpu_throughput(net, device, out_dir, log, frames=200):
         return figures
     try:
         import tensorrt as trt  # noqa: F401
-        figures.update(tensorrt_throughput(onnx_path, frames))
+        figures.update(tensorrt_throughput(onnx_path, frames, s))
     except ImportError:
         figures["tensorrt"] = "no tensorrt Python module here"
     except Exception as e:
@@ -150,7 +157,7 @@ def gpu_throughput(net, device, out_dir, log, frames=200):
     return figures
 
 
-def tensorrt_throughput(onnx_path, frames):
+def tensorrt_throughput(onnx_path, frames, stride=2):
     """Builds the ONNX file as TensorRtEngine does (FP16, a profile around 320x180) and times enqueueV3."""
     import tensorrt as trt
     logger = trt.Logger(trt.Logger.WARNING)
@@ -166,7 +173,8 @@ def tensorrt_throughput(onnx_path, frames):
     for name, c in (("lr", 3), ("prev_lr", 3)):
         profile.set_shape(name, (1, 90, 160, c), (1, 180, 320, c), (1, 720, 1280, c))
     lat = network.get_input(2).shape[1]
-    profile.set_shape("prev_latent", (1, lat, 45, 80), (1, lat, 90, 160), (1, lat, 360, 640))
+    profile.set_shape("prev_latent", (1, lat, 90 // stride, 160 // stride), (1, lat, 180 // stride, 320 // stride),
+                      (1, lat, 720 // stride, 1280 // stride))
     config.add_optimization_profile(profile)
     t0 = time.time()
     plan = builder.build_serialized_network(network, config)
@@ -175,12 +183,12 @@ def tensorrt_throughput(onnx_path, frames):
     ctx = engine.create_execution_context()
     ctx.set_input_shape("lr", (1, 180, 320, 3))
     ctx.set_input_shape("prev_lr", (1, 180, 320, 3))
-    ctx.set_input_shape("prev_latent", (1, lat, 90, 160))
+    ctx.set_input_shape("prev_latent", (1, lat, 180 // stride, 320 // stride))
     tensors = {"lr": torch.zeros(1, 180, 320, 3, dtype=torch.uint8, device="cuda"),
                "prev_lr": torch.zeros(1, 180, 320, 3, dtype=torch.uint8, device="cuda"),
-               "prev_latent": torch.zeros(1, lat, 90, 160, device="cuda"),
+               "prev_latent": torch.zeros(1, lat, 180 // stride, 320 // stride, device="cuda"),
                "sr": torch.zeros(1, 720, 1280, 3, dtype=torch.uint8, device="cuda"),
-               "latent": torch.zeros(1, lat, 90, 160, device="cuda")}
+               "latent": torch.zeros(1, lat, 180 // stride, 320 // stride, device="cuda")}
     for name, t in tensors.items():
         ctx.set_tensor_address(name, t.data_ptr())
     stream = torch.cuda.Stream()
@@ -226,24 +234,27 @@ def main():
     for p in base.parameters():
         p.requires_grad_(False)
 
-    tiny = StreamSRNet(**TINY).to(device)
-    shipped = {k[len("tiny/"):]: torch.from_numpy(v) for k, v in pack.items() if k.startswith("tiny/")}
+    arch = str(pack["student_arch"]) if "student_arch" in pack else "tiny"
+    name, make, config = STUDENTS[arch]
+    student = make().to(device)
+    prefix = "student/" if "student_arch" in pack else "tiny/"
+    shipped = {k[len(prefix):]: torch.from_numpy(v) for k, v in pack.items() if k.startswith(prefix)}
     if shipped:
-        missing = set(tiny.state_dict()) - set(shipped)
-        own = tiny.state_dict()
+        missing = set(student.state_dict()) - set(shipped)
+        own = student.state_dict()
         own.update({k: v.to(device) for k, v in shipped.items() if k in own})
-        tiny.load_state_dict(own)
-        log(f"tiny starts from the shipped weights ({len(shipped)} tensors; new: {len(missing)})")
-    tiny_its = train(tiny, pack, train_idx, 0.55 * seconds, device, log, "distil", teacher=base, batch=batch, crop=crop, lr=3e-4,
-                     max_iterations=limit)
-    torch.save({"model": tiny.state_dict(), "iteration": tiny_its, "config": {"name": "streamsr-tiny-x4", "model": TINY}},
-               os.path.join(args.out, "tiny.pt"))
-    tiny.eval()
-    figures = {"device": str(device), "base_iterations": its, "distil_iterations": tiny_its,
+        student.load_state_dict(own)
+        log(f"{arch} starts from the shipped weights ({len(shipped)} tensors; new: {len(missing)})")
+    student_its = train(student, pack, train_idx, 0.55 * seconds, device, log, "distil", teacher=base, batch=batch, crop=crop,
+                        lr=3e-4, max_iterations=limit)
+    torch.save({"model": student.state_dict(), "iteration": student_its, "config": {"name": name, "model": config}},
+               os.path.join(args.out, f"{arch}.pt"))
+    student.eval()
+    figures = {"device": str(device), "student": arch, "base_iterations": its, "distil_iterations": student_its,
                "held_out_clips": len(held_out)}
     figures["base_psnr"], figures["bicubic_psnr"] = evaluate(base, pack, held_out, device)
-    figures["tiny_psnr"], _ = evaluate(tiny, pack, held_out, device)
-    figures.update(gpu_throughput(tiny, device, args.out, log, frames=5 if args.dry_run else 200))
+    figures[f"{arch}_psnr"], _ = evaluate(student, pack, held_out, device)
+    figures.update(gpu_throughput(student, device, args.out, log, frames=5 if args.dry_run else 200, name=name))
     with open(os.path.join(args.out, "figures.json"), "w") as f:
         json.dump(figures, f, indent=2)
     log(json.dumps(figures))

@@ -3,8 +3,8 @@
 #   run(command="bash training/gpu_run.sh", carry=[".cache/pack"], timeout_s=600)
 # after `/usr/bin/python3 training/make_pack.py --out .cache/pack/streamsr-pack.npz` here, and a
 # dry run here: `python3 training/gpu_kit.py --pack .cache/pack/streamsr-pack.npz --out /tmp/kit --dry-run`.
-# Everything it writes goes under $OUT/kit and comes back: base.pt, tiny.pt, log.txt, figures.json,
-# streamsr-tiny-x4.onnx. Export and evaluate tiny.pt here (training/README.md, "GPU kit").
+# Everything it writes goes under $OUT/kit and comes back: base.pt, recurrent.pt (the student), log.txt, figures.json,
+# streamsr-recurrent-x4.onnx. Export, quantize and evaluate recurrent.pt here (training/README.md, "GPU kit").
 set -euo pipefail
 out=${OUT:-/tmp/out}/kit
 mkdir -p "$out"

@@ -4,7 +4,7 @@
     /usr/bin/python3 training/make_pack.py --out .cache/pack/streamsr-pack.npz
 
 Degraded training clips (HR and LR, uint8; half of them degraded as a live stream arrives, half as
-a camera: degrade.py's "mixed" profile, x264 included) and the shipped tiny model's weights to
+a camera: degrade.py's "mixed" profile, x264 included) and the shipped CPU model's weights to
 start the distillation from, in one compressed .npz under --max-mib (the device machine receives at
 most 64 MiB with the working tree). vtest.avi is never in it (data.load_clips refuses it).
 """
@@ -27,14 +27,18 @@ def main():
     ap.add_argument("--lr-crop", type=int, default=32)
     ap.add_argument("--max-mib", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=8642)
-    ap.add_argument("--tiny", default=os.path.join(ROOT, "models", "streamsr-tiny-x4.onnx"), help="weights to distil into")
+    ap.add_argument("--student", default=os.path.join(ROOT, "models", "streamsr-recurrent-x4.onnx"),
+                    help="the float model whose weights the distillation starts from (recurrent or tiny)")
     args = ap.parse_args()
     hr, lr = build_pool(args.clips, args.frames, args.lr_crop, args.seed, profile="mixed", static_fraction=0.35, curated=True)
-    tiny = {f"tiny/{k}": v.numpy() for k, v in onnx_weights(args.tiny).items()}
+    weights = onnx_weights(args.student)
+    arch = "tiny" if "dec_up.weight" in weights else "recurrent"
+    student = {f"student/{k}": v.numpy() for k, v in weights.items()}
+    student["student_arch"] = np.array(arch)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     n = len(hr)
     while True:
-        np.savez_compressed(args.out, hr=hr[:n], lr=lr[:n], **tiny)
+        np.savez_compressed(args.out, hr=hr[:n], lr=lr[:n], **student)
         mib = os.path.getsize(args.out) / 2 ** 20
         if mib <= args.max_mib or n <= 8:
             break

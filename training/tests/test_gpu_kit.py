@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import torch
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -11,28 +12,38 @@ ROOT = os.path.dirname(HERE)
 from checkpoints import onnx_weights
 
 
-def test_the_gpu_kit_dry_run_trains_base_distils_tiny_and_writes_what_comes_back(tmp_path):
+@pytest.mark.parametrize("student", ["recurrent", "tiny"])
+def test_the_gpu_kit_dry_run_trains_base_distils_the_student_and_writes_what_comes_back(tmp_path, student):
     rng = np.random.default_rng(0)
     hr = rng.integers(0, 256, (6, 3, 64, 64, 3), dtype=np.uint8)
     lr = hr.reshape(6, 3, 16, 4, 16, 4, 3).mean(axis=(3, 5)).astype(np.uint8)
-    tiny = {f"tiny/{k}": v.numpy() for k, v in onnx_weights(os.path.join(ROOT, "models", "streamsr-tiny-x4.onnx")).items()}
+    if student == "tiny":  # a pack made before the recurrent model shipped
+        weights = {f"tiny/{k}": v.numpy() for k, v in onnx_weights(os.path.join(ROOT, "models", "streamsr-tiny-x4.onnx")).items()}
+        config, name = "tiny-v7.yaml", "streamsr-tiny-x4"
+    else:
+        from config import build, load_config
+        net = build(load_config(os.path.join(HERE, "configs", "recurrent-v2.yaml")))
+        weights = {f"student/{k}": v.numpy() for k, v in net.state_dict().items()}
+        weights["student_arch"] = np.array("recurrent")
+        config, name = "recurrent-v2.yaml", "streamsr-recurrent-x4"
     pack = tmp_path / "pack.npz"
-    np.savez_compressed(pack, hr=hr, lr=lr, **tiny)
+    np.savez_compressed(pack, hr=hr, lr=lr, **weights)
     out = tmp_path / "kit"
     r = subprocess.run([sys.executable, os.path.join(HERE, "gpu_kit.py"), "--pack", str(pack), "--out", str(out), "--dry-run"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "tiny starts from the shipped weights" in r.stdout
+    assert f"{student} starts from the shipped weights" in r.stdout
     figures = json.loads((out / "figures.json").read_text())
-    assert figures["base_iterations"] == 2 and figures["distil_iterations"] == 2
-    assert figures["pytorch_fps_320x180"] > 0 and "bicubic_psnr" in figures and "tiny_psnr" in figures
+    assert figures["base_iterations"] == 2 and figures["distil_iterations"] == 2 and figures["student"] == student
+    assert figures["pytorch_fps_320x180"] > 0 and "bicubic_psnr" in figures and f"{student}_psnr" in figures
+    assert figures.get("onnx") == name + ".onnx", figures
     assert (out / "log.txt").read_text().count("phase") >= 2
-    state = torch.load(out / "tiny.pt")
-    assert state["config"]["name"] == "streamsr-tiny-x4"
+    state = torch.load(out / f"{student}.pt")
+    assert state["config"]["name"] == name
     # What comes back exports here like any checkpoint of train.py.
-    onnx_out = tmp_path / "tiny.onnx"
-    subprocess.run([sys.executable, os.path.join(HERE, "export.py"), "--config", os.path.join(HERE, "configs", "tiny-v7.yaml"),
-                    "--checkpoint", str(out / "tiny.pt"), "--out", str(onnx_out)], check=True, capture_output=True)
+    onnx_out = tmp_path / "student.onnx"
+    subprocess.run([sys.executable, os.path.join(HERE, "export.py"), "--config", os.path.join(HERE, "configs", config),
+                    "--checkpoint", str(out / f"{student}.pt"), "--out", str(onnx_out)], check=True, capture_output=True)
     assert onnx_out.stat().st_size > 10_000
 
 
