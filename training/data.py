@@ -107,7 +107,7 @@ def real_clip(frames_all, frames, size, rng):
     return [f[y:y + size, x:x + size] for f in frames_all[start:start + frames]]
 
 
-def build_pool(count, frames, lr_crop, seed, log=print, profile="full", static_fraction=0.0, curated=False):
+def build_pool(count, frames, lr_crop, seed, log=print, profile="full", static_fraction=0.0, curated=False, stream_share=0.5):
     """`count` (HR, LR) clip pairs, uint8, HR N x T x S x S x 3 and LR N x T x S/4 x S/4 x 3.
     profile: the degradation ranges (degrade.PROFILES); static_fraction: share of synthetic clips
     from a fixed camera; curated: leave out NOT_CAMERA_CONTENT."""
@@ -123,7 +123,7 @@ def build_pool(count, frames, lr_crop, seed, log=print, profile="full", static_f
         else:
             static = static_fraction > 0 and rng.random() < static_fraction
             hr = synthetic_motion(images[int(rng.integers(0, len(images)))], frames, hr_size, rng, static)
-        lr = degrade_clip(hr, sample_params(rng, profile=profile))
+        lr = degrade_clip(hr, sample_params(rng, profile=profile, stream_share=stream_share))
         hrs.append(np.stack(hr))
         lrs.append(np.stack(lr))
         if log and (i + 1) % 500 == 0:

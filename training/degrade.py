@@ -49,10 +49,10 @@ def stream_params(rng=None, quantizer=26):
     return {"kind": "stream", "x264_quantizer": q, "noise_seed": 0}
 
 
-def sample_params(rng, strength=1.0, profile="full"):
+def sample_params(rng, strength=1.0, profile="full", stream_share=0.5):
     """Everything random about one clip's degradation; `strength` scales noise and compression.
-    profile "mixed": half the clips a live stream's degradation (stream_params), half "moderate"."""
-    if profile == "stream" or (profile == "mixed" and rng.random() < 0.5):
+    profile "mixed": `stream_share` of the clips a live stream's degradation (stream_params), the rest "moderate"."""
+    if profile == "stream" or (profile == "mixed" and rng.random() < stream_share):
         return stream_params(rng)
     if profile == "mixed":
         profile = "moderate"

@@ -53,12 +53,15 @@ def main():
     ap.add_argument("--clip-frames", type=int, default=7)
     ap.add_argument("--seed", type=int, default=13579)
     ap.add_argument("--profile", default="mixed")
+    ap.add_argument("--stream-share", type=float, default=0.5, help="with --profile mixed: the share of live-stream clips")
+    ap.add_argument("--weights", default="{}", help='loss weights over gpu_kit.LOSS_WEIGHTS, JSON: {"pixel": 4}')
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(7)
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
-    hr, lr = build_pool(args.pool, args.clip_frames, args.lr_size, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True)
+    hr, lr = build_pool(args.pool, args.clip_frames, args.lr_size, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True,
+                        stream_share=args.stream_share)
     pack = {"hr": hr, "lr": lr}
     print(f"pool of {len(hr)} clips in {time.time() - t0:.0f} s", flush=True)
     net = build(load_config(args.config))
@@ -72,7 +75,7 @@ def main():
         torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
 
     its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8,
-                crop=args.crop, lr=args.lr, checkpoint=save)
+                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights))
     save(its)
     net.eval()
     shipped = build(load_config(os.path.join(HERE, "configs", "tiny-v7.yaml")))
