@@ -191,6 +191,7 @@ def main():
     ap.add_argument("--percentile", type=float, default=99.99)
     ap.add_argument("--seed", type=int, default=97)
     ap.add_argument("--profile", default="mixed", help="degradation profile of the calibration clips")
+    ap.add_argument("--float", action="append", default=[], metavar="MODULE", help="a convolution to leave in float; repeatable")
     args = ap.parse_args()
     from data import build_pool  # needs OpenCV and GStreamer: here, not on a GPU machine
     torch.set_num_threads(2)
@@ -199,6 +200,8 @@ def main():
     net.eval()
     _, lr = build_pool(args.clips, 7, 64, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True)
     ranges = calibrate(net, list(lr), args.percentile)
+    for name in args.float:
+        ranges.pop(name)
     model = onnx.load(args.model)
     count = quantize_graph(model, ranges)
     for p in model.metadata_props:

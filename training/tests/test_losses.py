@@ -34,3 +34,15 @@ def test_ssim_y_reads_luma_only():
     shift[:, 0], shift[:, 1] = 0.05, -0.05 * 65.481 / 128.553
     assert L.ssim_y_loss(a + shift, a).item() < 1e-5
     assert L.ssim_y_loss(a.flip(-1), a).item() > 0.1
+
+
+def test_the_temporal_loss_without_flow_punishes_flicker_the_truth_lacks():
+    """A network without alignment passes no flows: frame differences are compared as they are."""
+    import torch
+
+    from losses import temporal
+    hr = torch.rand(1, 1, 3, 16, 16).repeat(1, 4, 1, 1, 1)
+    steady = hr + 0.1
+    flicker = hr + 0.1 * torch.tensor([1.0, -1.0, 1.0, -1.0]).view(1, 4, 1, 1, 1)
+    assert float(temporal(steady, hr, None)) < 2e-3  # Charbonnier's epsilon
+    assert float(temporal(flicker, hr, [None] * 4)) > 0.1
