@@ -3,7 +3,7 @@
 while it plays (same size, new position), should the upscaler keep the stream's history or start
 it again? Crops a moving LR window out of vtest.avi degraded as a live stream: region A for the
 first half, then A moved by a few pixels. Scores the frames after the move with the history
-carried across the move and with it reset at the move, for the shipped tiny model and the
+carried across the move and with it reset at the move, for the tiny model and the default
 recurrent one, in PyTorch (the engine computes the same, tests/test_model.py).
 
     cd training && /usr/bin/python3 -m experiments.region_move
@@ -36,7 +36,7 @@ def main():
     half = args.frames // 2
     w, h = 96, 72  # LR window; the region's size stays, its position moves
     results = {}
-    for name, config, model in (("tiny v6", "tiny-v7.yaml", "streamsr-tiny-x4.onnx"), ("recurrent v1", "recurrent.yaml", "streamsr-recurrent-x4.onnx")):
+    for name, config, model in (("tiny v6", "tiny-v7.yaml", "streamsr-tiny-x4.onnx"), ("recurrent v2", "recurrent-v2.yaml", "streamsr-recurrent-x4.onnx")):
         net = build(load_config(os.path.join(HERE, "configs", config)))
         weights = onnx_weights(os.path.join(ROOT, "models", model))
         if hasattr(net, "dec_up"):
