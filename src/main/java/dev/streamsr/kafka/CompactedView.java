@@ -113,11 +113,6 @@ public final class CompactedView<T> implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ConsumerThreads.stop(consumer, thread);
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamsr.upscale;
 
+import dev.streamsr.kafka.ConsumerThreads;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
@@ -72,11 +73,6 @@ final class KeyframeRequests implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ConsumerThreads.stop(consumer, thread);
     }
 }

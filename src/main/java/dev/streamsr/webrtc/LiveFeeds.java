@@ -1,5 +1,6 @@
 package dev.streamsr.webrtc;
 
+import dev.streamsr.kafka.ConsumerThreads;
 import dev.streamsr.frame.Decoded;
 import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.StreamId;
@@ -253,12 +254,7 @@ public final class LiveFeeds implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ConsumerThreads.stop(consumer, thread);
         feeds.values().forEach(StreamFeed::close);
         feeds.clear();
         sessions.clear();
