@@ -110,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
             EncoderSettings sourceEncoder = new EncoderSettings("ultrafast", 21, 1, upscale.segmentSeconds);
             StreamDirectory hls = null;
             try (BrokerProbe brokerProbe = kafka.probe(settings);
-                 UpscaleService upscaler = new UpscaleService(settings, Topics.defaults(), upscale.settings(), upscale.engineFactory(),
+                 UpscaleService upscaler = new UpscaleService(settings, Topics.defaults(), upscale.settings(), upscale.engineFactories(),
                          registry, StreamThreadExceptionResponse.REPLACE_THREAD);
                  PackagerService packager = new PackagerService(settings, Topics.defaults(), pkg.hls(upscale.segmentSeconds),
                          sourceEncoder, pkg.groupId, registry, pkg.outputs);

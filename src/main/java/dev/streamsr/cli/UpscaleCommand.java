@@ -36,7 +36,7 @@ final class UpscaleCommand implements Callable<Integer> {
         var failed = new java.util.concurrent.atomic.AtomicBoolean();
         try (shutdown; Health health = new Health("upscale"); BrokerProbe broker = kafka.probe(kafka.settings());
              UpscaleService service = new UpscaleService(kafka.settings(), Topics.defaults(), upscale.settings(),
-                upscale.engineFactory(), registry, StreamThreadExceptionResponse.REPLACE_THREAD);
+                upscale.engineFactories(), registry, StreamThreadExceptionResponse.REPLACE_THREAD);
              var metrics = metricsPort.start(registry, health.add("kafka", broker).add("upscale", service.health()), 9402)) {
             // An engine that cannot be opened stops the client: exit non-zero so a supervisor sees it.
             service.onError(() -> {

@@ -6,6 +6,10 @@ import dev.streamsr.engine.EngineConfig;
 import dev.streamsr.engine.EngineSelection;
 import dev.streamsr.engine.Engines;
 import dev.streamsr.engine.TensorRt;
+import dev.streamsr.frame.Tuning;
+import dev.streamsr.upscale.EngineFactories;
+import java.util.EnumMap;
+import java.util.Map;
 import dev.streamsr.frame.FrameSize;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.upscale.UpscaleSettings;
@@ -17,10 +21,13 @@ import picocli.CommandLine.Option;
 
 /** Options of the upscale role, shared by {@code upscale} and {@code demo}. */
 public final class UpscaleOptions {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpscaleOptions.class);
     enum State { memory, changelog }
 
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "auto",
-            description = "ONNX model file or shipped model name; auto picks the best model in the models directory. Default: ${DEFAULT-VALUE}.")
+            description = {"ONNX model file or shipped model name; auto picks the best model in the models directory for the backend,",
+                    "and streams that ask for a model tuned for cameras or live streams (their \"model\") get it where it is shipped.",
+                    "A named model serves every stream. Default: ${DEFAULT-VALUE}."})
     String model;
 
     @Option(names = "--engine", paramLabel = "auto|onnxruntime|tensorrt", defaultValue = "auto",
@@ -110,5 +117,27 @@ public final class UpscaleOptions {
     public Supplier<Engine> engineFactory() {
         EngineConfig config = engineConfig();
         return () -> Engines.open(config);
+    }
+
+    /**
+     * The default model and, under {@code --model auto}, the shipped models tuned for cameras and
+     * for live streams, which streams ask for by their {@code model} (an explicit --model serves
+     * every stream). Each is checked as {@link #checkModel()} checks the default.
+     */
+    public EngineFactories engineFactories() {
+        EngineConfig config = engineConfig();
+        Map<Tuning, Supplier<Engine>> tuned = new EnumMap<>(Tuning.class);
+        if (Engines.isAuto(model)) {
+            for (Tuning t : Tuning.values()) {
+                Engines.tunedModel(t, Backend.parse(engine)).ifPresent(p -> {
+                    Engines.requireModel(p.toString());
+                    EngineConfig c = new EngineConfig(config.backend(), p, config.threads(), config.planCache(), config.sizes(), config.maxBatch(), config.fp16());
+                    tuned.put(t, () -> Engines.open(c));
+                    log.info("upscale: streams that ask for model {} get {}", t.id(), p.getFileName());
+                });
+            }
+        }
+        log.info("upscale: other streams get {}", config.model().getFileName());
+        return new EngineFactories(() -> Engines.open(config), tuned);
     }
 }

@@ -32,10 +32,8 @@ public final class Engines {
 
     /** As {@link #resolveModel(String)}, with {@code auto} picking for the backend that will run it. */
     public static Path resolveModel(String model, Backend backend) {
-        if (model == null || model.isBlank() || model.equals("auto")) {
-            boolean gpu = backend == Backend.TENSORRT
-                    || backend == Backend.AUTO && EngineSelection.choose(Backend.AUTO, TensorRt::unavailable).backend() == Backend.TENSORRT;
-            List<String> preference = gpu ? GPU_PREFERENCE : PREFERENCE;
+        if (isAuto(model)) {
+            List<String> preference = gpu(backend) ? GPU_PREFERENCE : PREFERENCE;
             for (String name : preference) {
                 Path p = modelsDir().resolve(name);
                 if (Files.isRegularFile(p)) {
@@ -52,6 +50,25 @@ public final class Engines {
             }
         }
         return p;
+    }
+
+    public static boolean isAuto(String model) {
+        return model == null || model.isBlank() || model.equals("auto");
+    }
+
+    private static boolean gpu(Backend backend) {
+        return backend == Backend.TENSORRT
+                || backend == Backend.AUTO && EngineSelection.choose(Backend.AUTO, TensorRt::unavailable).backend() == Backend.TENSORRT;
+    }
+
+    /**
+     * The shipped model tuned for {@code tuning} on this backend, if there is one: {@code
+     * streamsr-recurrent-x4-<tuning>-int8.onnx} for ONNX Runtime, the float {@code
+     * streamsr-recurrent-x4-<tuning>.onnx} for TensorRT (as {@link #GPU_PREFERENCE} says why).
+     */
+    public static java.util.Optional<Path> tunedModel(dev.streamsr.frame.Tuning tuning, Backend backend) {
+        Path p = modelsDir().resolve("streamsr-recurrent-x4-" + tuning.id() + (gpu(backend) ? "" : "-int8") + ".onnx");
+        return Files.isRegularFile(p) ? java.util.Optional.of(p) : java.util.Optional.empty();
     }
 
     /**

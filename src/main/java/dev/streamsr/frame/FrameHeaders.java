@@ -21,6 +21,8 @@ public final class FrameHeaders {
     public static final String FPS = "streamsr.fps";
     /** {@code true} on frames of a real-time source; absent (false) on a file's frames. */
     public static final String LIVE = "streamsr.live";
+    /** The model the stream asks for ({@link Tuning}); absent: the upscaler's default. */
+    public static final String MODEL = "streamsr.model";
     /** Audio records only: duration of the AAC frame in ns. */
     public static final String DURATION = "streamsr.duration";
     /** Present (value {@code true}) only on the end-of-stream marker. */
@@ -47,6 +49,9 @@ public final class FrameHeaders {
         put(h, FPS, frame.fps().toString());
         if (frame.live()) {
             put(h, LIVE, "true");
+        }
+        if (frame.tuning() != null) {
+            put(h, MODEL, frame.tuning().id());
         }
         return h;
     }
@@ -117,7 +122,14 @@ public final class FrameHeaders {
                 }
             }
             boolean live = "true".equals(text(headers, LIVE));
-            return new Decoded.FrameRecord(new Frame(stream, seq, pts, width, height, format, keyframe, ingestNs, fps, value, live));
+            String model = text(headers, MODEL);
+            Tuning tuning;
+            try {
+                tuning = model == null ? null : Tuning.parse(model);
+            } catch (IllegalArgumentException e) {
+                throw new Violation(ContractViolation.BAD_HEADER, MODEL + ": " + e.getMessage());
+            }
+            return new Decoded.FrameRecord(new Frame(stream, seq, pts, width, height, format, keyframe, ingestNs, fps, value, live, tuning));
         } catch (Violation v) {
             return new Decoded.Invalid(stream, new ContractViolation(v.reason, v.getMessage()));
         }

@@ -2,6 +2,7 @@ package dev.streamsr.ingest;
 
 import dev.streamsr.frame.Fps;
 import dev.streamsr.frame.Frame;
+import dev.streamsr.frame.Tuning;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.RawFrames;
 import dev.streamsr.stream.Source;
@@ -42,7 +43,7 @@ final class FrameReader {
     }
 
     /** The frame numbered {@code seq}, or null when the sample is refused. Disposes of the sample. */
-    Frame read(Sample sample, long seq) {
+    Frame read(Sample sample, long seq, Tuning tuning) {
         int width;
         int height;
         Fps fps;
@@ -74,7 +75,7 @@ final class FrameReader {
             sample.dispose();
         }
         return new Frame(source.stream(), seq, pts, width, height, settings.format(), false, WallClock.nowNanos(), fps, payload,
-                source.realTime());
+                source.realTime(), tuning);
     }
 
     private void refuse(int width, int height) {

@@ -131,14 +131,20 @@ public final class StreamAssignment implements AutoCloseable {
         }
     }
 
-    /** Only the region changed: the running stream moves it, no reconnect. False when it cannot (then it restarts). */
-    private boolean moveRegion(StreamSpec spec) {
+    /**
+     * Only the region or the model changed: the running stream takes them on, with no reconnect.
+     * False when it cannot (then it restarts).
+     */
+    private boolean changeLive(StreamSpec spec, StreamSpec before) {
         StreamIngest running = ingest.streams().get(StreamId.of(spec.id()));
         if (running == null) {
             return false;
         }
         try {
-            running.region(spec.roi());
+            if (!java.util.Objects.equals(spec.roi(), before.roi())) {
+                running.region(spec.roi());
+            }
+            running.tuning(spec.tuning(running.source().kind()));
             return true;
         } catch (IllegalArgumentException e) {
             log.error("stream {}: cannot move the region: {}", spec.id(), e.getMessage());
@@ -161,7 +167,7 @@ public final class StreamAssignment implements AutoCloseable {
         for (String id : new HashSet<>(running.keySet())) {
             StreamSpec want = desired.get(id);
             StreamSpec have = running.get(id);
-            if (want != null && !want.equals(have) && want.withRegion(null).equals(have.withRegion(null)) && moveRegion(want)) {
+            if (want != null && !want.equals(have) && livePart(want).equals(livePart(have)) && changeLive(want, have)) {
                 running.put(id, want);
                 continue;
             }
@@ -178,7 +184,8 @@ public final class StreamAssignment implements AutoCloseable {
             try {
                 StreamId id = StreamId.of(spec.id());
                 IngestSettings s = spec.maxInput() != null ? settings.withMaxInputSize(spec.maxInput()) : settings;
-                ingest.start(Source.parse(id, spec.uri(), loopFiles), s, spec.roi());
+                Source source = Source.parse(id, spec.uri(), loopFiles);
+                ingest.start(source, s, spec.roi()).tuning(spec.tuning(source.kind()));
                 running.put(e.getKey(), spec);
             } catch (RuntimeException ex) {
                 log.error("stream {}: cannot start registered source {}: {}", spec.id(), Credentials.mask(spec.uri()),
@@ -186,6 +193,11 @@ public final class StreamAssignment implements AutoCloseable {
                 running.put(e.getKey(), spec);
             }
         }
+    }
+
+    /** What a running stream cannot change without a restart: all but its region and its model. */
+    private static StreamSpec livePart(StreamSpec spec) {
+        return spec.withRegion(null).withModel(null);
     }
 
     @Override

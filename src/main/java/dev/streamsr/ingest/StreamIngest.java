@@ -3,6 +3,7 @@ package dev.streamsr.ingest;
 import dev.streamsr.frame.AudioFrame;
 import dev.streamsr.frame.EndOfStream;
 import dev.streamsr.frame.Frame;
+import dev.streamsr.frame.Tuning;
 import dev.streamsr.frame.WallClock;
 import dev.streamsr.media.Backoff;
 import dev.streamsr.media.GstRuntime;
@@ -38,6 +39,8 @@ public final class StreamIngest implements Runnable {
     private final SourceRun run;
     private volatile StreamState state = StreamState.STARTING;
     private volatile String lastError;
+    /** The model the stream's frames ask the upscaler for; changes take effect from the next frame. */
+    private volatile Tuning tuning;
     private volatile boolean stopping;
     private long seq;
     private volatile long lastFrameNanos = System.nanoTime();
@@ -60,6 +63,7 @@ public final class StreamIngest implements Runnable {
         AudioTap audio = new AudioTap(source.stream(), timeline, this.sink, meters.audioFrames(), () -> stopping);
         this.run = new SourceRun(source, settings, audio, meters.droppedAtSource(), () -> stopping, shared);
         this.shared = shared;
+        this.tuning = source.kind().usualTuning();
     }
 
     public Source source() {
@@ -94,6 +98,18 @@ public final class StreamIngest implements Runnable {
     public void region(Region region) {
         run.region(region);
         log.info("stream {}: region {}", source.stream(), region == null ? "whole picture" : region);
+    }
+
+    public Tuning tuning() {
+        return tuning;
+    }
+
+    /** Asks the upscaler for another model from the next frame on (null: its default), without reconnecting the source. */
+    public void tuning(Tuning t) {
+        if (t != tuning) {
+            tuning = t;
+            log.info("stream {}: model {}", source.stream(), t == null ? "default" : t.id());
+        }
     }
 
     public void stop() {
@@ -178,7 +194,7 @@ public final class StreamIngest implements Runnable {
 
     private void handle(Sample sample) {
         state = StreamState.PLAYING;
-        Frame frame = reader.read(sample, seq);
+        Frame frame = reader.read(sample, seq, tuning);
         if (frame == null) {
             return;
         }

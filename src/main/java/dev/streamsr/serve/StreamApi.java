@@ -71,7 +71,8 @@ public final class StreamApi {
             ctx.status(201).header("Location", "/api/streams/" + spec.id()).json(spec.masked());
         });
         // A partial update while the stream plays: {"region": "0.5,0.25,0.25,0.5"} moves its region (null: the whole picture),
-        // {"output": "srt://nvr:9000"} sends its upscaled rendition somewhere else (null: nowhere).
+        // {"output": "srt://nvr:9000"} sends its upscaled rendition somewhere else (null: nowhere),
+        // {"model": "stream"} switches the model its frames get from the next frame on (null: auto).
         app.patch("/api/streams/{id}", ctx -> {
             if (!authorized(ctx, true)) {
                 return;
@@ -90,9 +91,9 @@ public final class StreamApi {
                 var patch = PATCH_JSON.readTree(body);
                 java.util.Set<String> keys = new java.util.HashSet<>();
                 patch.fieldNames().forEachRemaining(keys::add);
-                if (!patch.isObject() || keys.isEmpty() || !java.util.Set.of("region", "output").containsAll(keys)) {
-                    throw new IllegalArgumentException("a PATCH changes the region and the output only: {\"region\": \"x,y,w,h\"}, "
-                            + "{\"output\": \"srt://host:port\"}; null removes either");
+                if (!patch.isObject() || keys.isEmpty() || !java.util.Set.of("region", "output", "model").containsAll(keys)) {
+                    throw new IllegalArgumentException("a PATCH changes the region, the output and the model only: {\"region\": \"x,y,w,h\"}, "
+                            + "{\"output\": \"srt://host:port\"}, {\"model\": \"auto|camera|stream\"}; null removes the region or the output");
                 }
                 changed = current;
                 if (patch.has("region")) {
@@ -100,6 +101,9 @@ public final class StreamApi {
                 }
                 if (patch.has("output")) {
                     changed = changed.withOutput(patch.get("output").isNull() ? null : patch.get("output").asText());
+                }
+                if (patch.has("model")) {
+                    changed = changed.withModel(patch.get("model").isNull() ? null : patch.get("model").asText());
                 }
                 changed = changed.validate(registry.fileRoots());
             } catch (java.io.IOException e) {

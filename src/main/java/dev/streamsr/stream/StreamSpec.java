@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamsr.frame.FrameSize;
 import dev.streamsr.frame.StreamId;
+import dev.streamsr.frame.Tuning;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,16 +14,22 @@ import java.util.List;
  * {@code {"id": "lobby", "uri": "rtsp://cam/1", "maxInputSize": "640x360", "enabled": true}}, and
  * optionally {@code "region": "0.5,0.25,0.25,0.5"}: the part of the picture to upscale ({@link Region}),
  * and {@code "output": "srt://nvr:9000"}: where the packager also pushes the upscaled rendition
- * (SRT, RTMP or RTSP RECORD; see {@link #OUTPUT_SCHEMES}).
+ * (SRT, RTMP or RTSP RECORD; see {@link #OUTPUT_SCHEMES}), and {@code "model": "camera"}: the model
+ * tuned for the kind of picture the source carries ({@link Tuning}), or {@code auto} (the default:
+ * by the source's kind, see {@link #tuning()}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region, String output) {
+public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region, String output, String model) {
     public StreamSpec(String id, String uri, String maxInputSize, Boolean enabled) {
-        this(id, uri, maxInputSize, enabled, null, null);
+        this(id, uri, maxInputSize, enabled, null, null, null);
+    }
+
+    public StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region, String output) {
+        this(id, uri, maxInputSize, enabled, region, output, null);
     }
 
     public StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region) {
-        this(id, uri, maxInputSize, enabled, region, null);
+        this(id, uri, maxInputSize, enabled, region, null, null);
     }
 
     /** The restream targets the packager can push to. */
@@ -97,6 +104,13 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
                 throw new IllegalArgumentException("stream " + id + ": " + e.getMessage());
             }
         }
+        if (!isAutoModel()) {
+            try {
+                Tuning.parse(model);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("stream " + id + ": " + e.getMessage());
+            }
+        }
         if (output != null && !output.isBlank()) {
             try {
                 checkOutput(output);
@@ -109,7 +123,7 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
 
     /** The same stream with credentials in its URI masked: what anyone without the API token sees. */
     public StreamSpec masked() {
-        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled, region, maskedOutput());
+        return new StreamSpec(id, Credentials.mask(uri), maxInputSize, enabled, region, maskedOutput(), model);
     }
 
     /**
@@ -154,7 +168,22 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
     /** The same stream with defaults spelled out, so two specs that mean the same compare equal. */
     public StreamSpec normalized() {
         return new StreamSpec(id, uri, maxInputSize == null || maxInputSize.isBlank() ? null : maxInputSize, isEnabled(),
-                region == null || region.isBlank() ? null : Region.parse(region).toString(), output == null || output.isBlank() ? null : output);
+                region == null || region.isBlank() ? null : Region.parse(region).toString(), output == null || output.isBlank() ? null : output,
+                isAutoModel() ? null : model);
+    }
+
+    private boolean isAutoModel() {
+        return model == null || model.isBlank() || model.equals("auto");
+    }
+
+    /** The model this stream asks for: the one named, or under {@code auto} the one its source's kind usually needs. */
+    public Tuning tuning(SourceKind kind) {
+        return isAutoModel() ? kind.usualTuning() : Tuning.parse(model);
+    }
+
+    /** The same stream with another model choice (null: auto). */
+    public StreamSpec withModel(String newModel) {
+        return new StreamSpec(id, uri, maxInputSize, enabled, region, output, newModel);
     }
 
     /** The part of the picture to upscale, or null for all of it. */
@@ -164,12 +193,12 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
 
     /** The same stream with another region (null: the whole picture). */
     public StreamSpec withRegion(String newRegion) {
-        return new StreamSpec(id, uri, maxInputSize, enabled, newRegion, output);
+        return new StreamSpec(id, uri, maxInputSize, enabled, newRegion, output, model);
     }
 
     /** The same stream pushed to another target (null: none). */
     public StreamSpec withOutput(String newOutput) {
-        return new StreamSpec(id, uri, maxInputSize, enabled, region, newOutput);
+        return new StreamSpec(id, uri, maxInputSize, enabled, region, newOutput, model);
     }
 
     public FrameSize maxInput() {

@@ -55,7 +55,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Timer processTimer;
     /** Whether a WebRTC viewer asked for a key frame of the stream; takes the request. */
     private final java.util.function.Predicate<StreamId> keyframeRequested;
-    private Timer engineTimer;
+    private final Map<Engine, Timer> engineTimers = new HashMap<>();
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> latentCache;
 
@@ -118,7 +118,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
             case UPSCALE -> {
             }
         }
-        Engine engine = engines.forCurrentThread();
+        Engine engine = engines.forCurrentThread(frame.tuning());
         int w = frame.width();
         int h = frame.height();
         EngineBuffers b;
@@ -134,8 +134,14 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (history == null && changelogState) {
             history = History.fromBytes(latentCache.get(key)); // taken over from another instance
         }
-        boolean fresh = history == null || history.width() != w || history.height() != h
+        // A latent means something only to the model that made it: a stream whose model changed starts its history again.
+        boolean otherModel = slot.engine != null && slot.engine != engine;
+        boolean fresh = history == null || otherModel || history.width() != w || history.height() != h
                 || history.latent().length != b.latentBytes() || history.seq() >= frame.seq();
+        if (otherModel) {
+            log.info("stream {}: model {} from seq {} (was {})", frame.stream(), engine.model().name(), frame.seq(), slot.engine.model().name());
+        }
+        slot.engine = engine;
         if (fresh && history != null) {
             log.info("stream {}: history reset at seq {} (previous {}x{} seq {})", frame.stream(), frame.seq(),
                     history.width(), history.height(), history.seq());
@@ -146,6 +152,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         // Another stream's latent may still be in these buffers (it was never copied out): it is saved first.
         boolean resident = b.hold(slot, () -> slot.saveLatent(b));
+        slot.buffers = b;
         b.lr().put(0, frame.payload());
         b.prevLr().put(0, fresh ? frame.payload() : history.prevLr());
         if (fresh) {
@@ -211,10 +218,16 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     /** A stream's history in this task, and the token by which it holds an engine's buffers between its frames. */
     private static final class Slot {
         History history;
+        /** The engine that made {@link #history}'s latent, and the buffers it is in until copied out. */
+        Engine engine;
+        EngineBuffers buffers;
 
-        /** The buffers go to another stream or are freed: the latent this stream left in them is copied out. */
+        /**
+         * The buffers go to another stream or are freed: the latent this stream left in them is copied
+         * out, unless the stream has moved on to other buffers (another model's) since.
+         */
         void saveLatent(EngineBuffers b) {
-            if (history != null && history.latent().length == b.latentBytes()) {
+            if (b == buffers && history != null && history.latent().length == b.latentBytes()) {
                 b.latent().get(0, history.latent());
             }
         }
@@ -245,14 +258,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private Timer engineTimer(Engine engine) {
-        if (engineTimer == null) {
-            engineTimer = newEngineTimer(engine);
-        }
-        return engineTimer;
-    }
-
-    private Timer newEngineTimer(Engine engine) {
-        return Meters.engineLatency(registry, engine.backend(), engine.model().name(), 1);
+        return engineTimers.computeIfAbsent(engine, e -> Meters.engineLatency(registry, e.backend(), e.model().name(), 1));
     }
 
     private Counter historyResets(String stream) {

@@ -2,6 +2,7 @@ package dev.streamsr.upscale;
 
 import dev.streamsr.engine.Engine;
 import dev.streamsr.engine.FrameBatcher;
+import dev.streamsr.frame.Tuning;
 import dev.streamsr.kafka.DeadLetters;
 import dev.streamsr.kafka.KafkaSettings;
 import dev.streamsr.kafka.Topics;
@@ -36,35 +37,39 @@ public final class UpscaleService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpscaleService.class);
 
     private final KafkaStreams streams;
-    private final Map<Thread, Engine> engines = new ConcurrentHashMap<>();
+    /** Each stream thread's engines, by the tuning they serve (DEFAULT for the default model). */
+    private final Map<Thread, Map<String, Engine>> engines = new ConcurrentHashMap<>();
+    private static final String DEFAULT = "default";
     private final Path stateDir;
     private final KafkaStreamsMetrics streamsMetrics;
     private final ConsumerLag lag;
-    private final FrameBatcher batcher;
+    /** With batching: one batcher per model, shared by every stream thread, opened when a frame first needs it. */
+    private final Map<String, FrameBatcher> batchers = new ConcurrentHashMap<>();
     private final KeyframeRequests keyframes;
-    private MeterRegistry batchRegistry;
-    private final io.micrometer.core.instrument.Timer[] batchTimers = new io.micrometer.core.instrument.Timer[65];
     /** Why the engine could not be opened; a thread that replaced the failed one would fail the same way. */
     private volatile String engineFailure;
 
     public UpscaleService(KafkaSettings kafka, Topics topics, UpscaleSettings settings, Supplier<Engine> engineFactory,
+                          MeterRegistry registry, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onCrash) {
+        this(kafka, topics, settings, EngineFactories.of(engineFactory), registry, onCrash);
+    }
+
+    public UpscaleService(KafkaSettings kafka, Topics topics, UpscaleSettings settings, EngineFactories factories,
                           MeterRegistry registry, StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onCrash) {
         try {
             stateDir = Files.createTempDirectory("streamsr-upscale-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EngineSupplier supplier;
         if (settings.batching()) {
-            // One engine behind a batcher shared by every stream thread.
-            batcher = new FrameBatcher(engineFactory, settings.maxBatch(), settings.batchWindow(), this::recordBatch);
-            batchRegistry = registry;
             log.info("upscale: frames of up to {} streams per engine call, {} ms window", settings.maxBatch(), settings.batchWindow().toMillis());
-            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> open(batcher::forThread));
-        } else {
-            batcher = null;
-            supplier = () -> engines.computeIfAbsent(Thread.currentThread(), t -> open(engineFactory));
         }
+        EngineSupplier supplier = tuning -> {
+            Tuning served = factories.served(tuning);
+            String key = served == null ? DEFAULT : served.id();
+            return engines.computeIfAbsent(Thread.currentThread(), t -> new ConcurrentHashMap<>()).computeIfAbsent(key, k -> open(
+                    settings.batching() ? () -> batcher(key, factories.factory(served), settings, registry).forThread() : factories.factory(served)));
+        };
         var topology = UpscaleTopology.build(topics, kafka.limits(), settings.changelogState(), supplier,
                 settings.encoder(), registry, settings.maxLag(), (keyframes = new KeyframeRequests(kafka))::take);
         streams = new KafkaStreams(topology, properties(kafka, settings, stateDir));
@@ -84,13 +89,21 @@ public final class UpscaleService implements AutoCloseable {
         lag = new ConsumerLag(kafka.admin(), List.of(settings.applicationId()), Duration.ofSeconds(5), registry);
     }
 
-    private void recordBatch(int batch, long nanos) {
-        int i = Math.min(batch, batchTimers.length - 1);
-        if (batchTimers[i] == null) {
-            Engine e = batcher.engine();
-            batchTimers[i] = Meters.engineLatency(batchRegistry, e.backend(), e.model().name(), batch);
-        }
-        batchTimers[i].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    /** The batcher of one model, opened on first use; its batches are timed by batch size. */
+    private FrameBatcher batcher(String key, Supplier<Engine> factory, UpscaleSettings settings, MeterRegistry registry) {
+        return batchers.computeIfAbsent(key, k -> {
+            io.micrometer.core.instrument.Timer[] timers = new io.micrometer.core.instrument.Timer[65];
+            FrameBatcher[] self = new FrameBatcher[1];
+            self[0] = new FrameBatcher(factory, settings.maxBatch(), settings.batchWindow(), (batch, nanos) -> {
+                int i = Math.min(batch, timers.length - 1);
+                if (timers[i] == null) {
+                    Engine e = self[0].engine();
+                    timers[i] = Meters.engineLatency(registry, e.backend(), e.model().name(), batch);
+                }
+                timers[i].record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            });
+            return self[0];
+        });
     }
 
     private Engine open(Supplier<Engine> factory) {
@@ -112,7 +125,8 @@ public final class UpscaleService implements AutoCloseable {
             Map<String, Object> detail = new java.util.LinkedHashMap<>();
             detail.put("streams", s.name());
             detail.put("threads", streams.metadataForLocalThreads().stream().map(t -> t.threadName() + " " + t.threadState()).sorted().toList());
-            detail.put("engines", engines.values().stream().map(e -> e.backend() + " " + e.model().name() + " v" + e.model().version()).distinct().toList());
+            detail.put("engines", engines.values().stream().flatMap(m -> m.values().stream())
+                    .map(e -> e.backend() + " " + e.model().name() + " v" + e.model().version()).distinct().sorted().toList());
             if (engineFailure != null) {
                 detail.put("error", engineFailure);
                 return Health.Check.dead("engine failed", detail);
@@ -177,11 +191,10 @@ public final class UpscaleService implements AutoCloseable {
         keyframes.close();
         streamsMetrics.close();
         lag.close();
-        engines.values().forEach(Engine::close);
+        engines.values().forEach(m -> m.values().forEach(Engine::close));
         engines.clear();
-        if (batcher != null) {
-            batcher.close();
-        }
+        batchers.values().forEach(FrameBatcher::close);
+        batchers.clear();
         try (var files = Files.walk(stateDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {

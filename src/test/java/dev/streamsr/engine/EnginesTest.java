@@ -54,4 +54,15 @@ class EnginesTest {
         assertEquals(dir.resolve("streamsr-recurrent-x4.onnx"), Engines.resolveModel("streamsr-recurrent-x4", Backend.ONNXRUNTIME));
         assertEquals(dir.resolve("streamsr-recurrent-x4-int8.onnx"), Engines.resolveModel("streamsr-recurrent-x4-int8.onnx", Backend.TENSORRT));
     }
+
+    @Test
+    void theTunedModelsAreFoundPerBackendAndOnlyWhereShipped() throws Exception {
+        Path dir = models("streamsr-recurrent-x4-stream-int8.onnx", "streamsr-recurrent-x4-stream.onnx", "streamsr-recurrent-x4-camera.onnx");
+        var stream = dev.streamsr.frame.Tuning.STREAM;
+        var camera = dev.streamsr.frame.Tuning.CAMERA;
+        assertEquals(java.util.Optional.of(dir.resolve("streamsr-recurrent-x4-stream-int8.onnx")), Engines.tunedModel(stream, Backend.ONNXRUNTIME));
+        assertEquals(java.util.Optional.of(dir.resolve("streamsr-recurrent-x4-stream.onnx")), Engines.tunedModel(stream, Backend.TENSORRT));
+        assertEquals(java.util.Optional.empty(), Engines.tunedModel(camera, Backend.ONNXRUNTIME), "no int8 camera model: the default serves");
+        assertEquals(java.util.Optional.of(dir.resolve("streamsr-recurrent-x4-camera.onnx")), Engines.tunedModel(camera, Backend.TENSORRT));
+    }
 }

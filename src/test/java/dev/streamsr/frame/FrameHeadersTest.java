@@ -63,6 +63,23 @@ class FrameHeadersTest {
     }
 
     @Test
+    void theModelAStreamAsksForTravelsAndAnUnknownOneIsAContractViolation() {
+        Frame f = new Frame(StreamId.of("cam"), 1, 2, 4, 2, FrameFormat.RGB, false, 3, Fps.parse("30/1"), new byte[24], true, Tuning.CAMERA);
+        Headers h = FrameHeaders.of(f);
+        assertEquals("camera", new String(h.lastHeader(FrameHeaders.MODEL).value(), StandardCharsets.UTF_8));
+        Frame back = ((Decoded.FrameRecord) FrameHeaders.decode(f.stream().toKey(), h, f.payload())).frame();
+        assertEquals(Tuning.CAMERA, back.tuning());
+        assertEquals(Tuning.CAMERA, back.withPayload(FrameFormat.H264, 16, 8, true, new byte[] {1}).tuning(), "the upscaled frame keeps it");
+        assertNull(FrameHeaders.of(rgb(4, 2)).lastHeader(FrameHeaders.MODEL), "no header for the default");
+        assertNull(((Decoded.FrameRecord) FrameHeaders.decode(f.stream().toKey(), FrameHeaders.of(rgb(4, 2)), new byte[24])).frame().tuning());
+        h.remove(FrameHeaders.MODEL);
+        h.add(FrameHeaders.MODEL, "../models/x".getBytes(StandardCharsets.UTF_8));
+        var bad = assertInstanceOf(Decoded.Invalid.class, FrameHeaders.decode(f.stream().toKey(), h, f.payload()));
+        assertEquals(ContractViolation.BAD_HEADER, bad.violation().reason());
+        assertTrue(bad.violation().detail().contains("model must be auto, camera or stream"), bad.violation().detail());
+    }
+
+    @Test
     void headersAreReadableText() {
         Headers h = FrameHeaders.of(rgb(4, 2));
         assertEquals("7", new String(h.lastHeader(FrameHeaders.SEQ).value(), StandardCharsets.UTF_8));

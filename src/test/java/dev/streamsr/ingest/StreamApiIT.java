@@ -102,6 +102,19 @@ class StreamApiIT extends EmbeddedBrokerTest {
             assertEquals(200, patch(cam2, "{\"region\":null}", TOKEN).statusCode());
             await("cam2 back to the whole picture", () -> cam2Before.region() == null);
 
+            // A model chosen through the API reaches the running stream's frames, with no restart; a model that is not one is refused.
+            assertEquals(null, cam2Before.tuning(), "a test source asks for the default model");
+            HttpResponse<String> badModel = patch(cam2, "{\"model\":\"../../etc/passwd\"}", TOKEN);
+            assertEquals(400, badModel.statusCode());
+            assertTrue(badModel.body().contains("model must be auto, camera or stream"), badModel.body());
+            HttpResponse<String> tuned = patch(cam2, "{\"model\":\"stream\"}", TOKEN);
+            assertEquals(200, tuned.statusCode(), tuned.body());
+            assertTrue(tuned.body().contains("\"model\":\"stream\""), tuned.body());
+            await("cam2 asks for the stream model", () -> cam2Before.tuning() == dev.streamsr.frame.Tuning.STREAM);
+            assertTrue(a.streams().get(StreamId.of("cam2")) == cam2Before, "a model change must not restart the stream");
+            assertEquals(200, patch(cam2, "{\"model\":\"auto\"}", TOKEN).statusCode());
+            await("cam2 back to the default model", () -> cam2Before.tuning() == null);
+
             // An output set through the API: checked, kept in the spec, its key hidden from readers without the token, the source not restarted.
             HttpResponse<String> badOutput = patch(cam2, "{\"output\":\"http://cdn.example/live\"}", TOKEN);
             assertEquals(400, badOutput.statusCode());

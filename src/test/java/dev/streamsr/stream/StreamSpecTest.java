@@ -47,4 +47,23 @@ class StreamSpecTest {
         }
         assertEquals(null, s.withOutput("  ").normalized().output());
     }
+
+    @Test
+    void aStreamAsksForAModelByNameOrByItsSourcesKind() {
+        StreamSpec cam = new StreamSpec("lobby", "rtsp://cam/1", null, true);
+        assertEquals(dev.streamsr.frame.Tuning.CAMERA, cam.tuning(SourceKind.RTSP), "auto: an RTSP source is a camera");
+        assertEquals(dev.streamsr.frame.Tuning.STREAM, cam.tuning(SourceKind.RTMP));
+        assertEquals(dev.streamsr.frame.Tuning.STREAM, cam.tuning(SourceKind.HLS));
+        assertEquals(null, cam.tuning(SourceKind.FILE), "a file could be either: the default model");
+        StreamSpec named = cam.withModel("stream");
+        assertEquals(dev.streamsr.frame.Tuning.STREAM, named.validate(ROOTS).tuning(SourceKind.RTSP), "a named model wins over the kind");
+        assertEquals(named, StreamSpec.fromJson(named.toJson()));
+        assertEquals("stream", named.masked().model());
+        assertEquals(null, cam.withModel("auto").normalized().model(), "auto is the default");
+        assertEquals(cam.normalized(), cam.withModel("auto").normalized());
+        for (String bad : new String[] {"STREAM", "streamsr-tiny-x4", "../models/x", "x".repeat(5000)}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> cam.withModel(bad).validate(ROOTS), bad);
+            assertTrue(e.getMessage().contains("model must be auto, camera or stream") && e.getMessage().length() < 200, e.getMessage());
+        }
+    }
 }

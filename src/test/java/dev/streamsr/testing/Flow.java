@@ -11,6 +11,7 @@ import dev.streamsr.kafka.Topics;
 import dev.streamsr.media.EncoderSettings;
 import dev.streamsr.packager.HlsSettings;
 import dev.streamsr.packager.PackagerService;
+import dev.streamsr.upscale.EngineFactories;
 import dev.streamsr.upscale.UpscaleService;
 import dev.streamsr.upscale.UpscaleSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,6 +52,12 @@ public final class Flow implements AutoCloseable {
     }
 
     public UpscaleService upscale(boolean changelog, Supplier<Engine> engines, EncoderSettings encoder,
+                                  StreamThreadExceptionResponse onCrash) {
+        return upscale(changelog, EngineFactories.of(engines), encoder, onCrash);
+    }
+
+    /** An upscaler with a default model and tuned ones, which streams ask for by their model. */
+    public UpscaleService upscale(boolean changelog, EngineFactories engines, EncoderSettings encoder,
                                   StreamThreadExceptionResponse onCrash) {
         UpscaleSettings settings = UpscaleSettings.defaults().withChangelog(changelog).withEncoder(encoder);
         settings = new UpscaleSettings(applicationId, settings.changelogState(), true, 1, settings.commitInterval(), encoder);
