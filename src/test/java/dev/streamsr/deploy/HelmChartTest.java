@@ -129,10 +129,12 @@ class HelmChartTest {
 
     @Test
     void streamsAndSettingsReachTheCliThroughItsEnvironment() throws Exception {
-        Manifests m = render(Map.of("kafka.bootstrapServers", "b1:9093,b2:9093", "streams[0].id", "lobby",
+        Map<String, Object> values = new java.util.HashMap<>(Map.of("kafka.bootstrapServers", "b1:9093,b2:9093", "streams[0].id", "lobby",
                 "streams[0].uri", "rtsp://admin:pw@cam.local/1", "streams[1].id", "dock", "streams[1].uri", "srt://10.0.0.6:9000",
                 "streams[1].maxInputSize", "320x180",
                 "ingest.maxInputSize", "640x360", "package.segmentDuration", "4", "ingest.audio", false, "ingest.liveBufferFrames", 60));
+        values.putAll(Map.of("streams[1].model", "stream", "streams[1].output", "rtmp://cdn.example/live/key"));
+        Manifests m = render(values);
         Map<String, String> ingest = env(container(m, "ingest", "ingest"));
         assertEquals("false", ingest.get("STREAMSR_AUDIO"));
         assertEquals("60", ingest.get("STREAMSR_LIVE_BUFFER_FRAMES"));
@@ -152,6 +154,8 @@ class HelmChartTest {
         assertEquals(List.of("lobby", "dock"), specs.stream().map(dev.streamsr.stream.StreamSpec::id).toList());
         assertEquals("rtsp://admin:pw@cam.local/1", specs.get(0).uri());
         assertEquals("320x180", specs.get(1).maxInputSize());
+        assertEquals("stream", specs.get(1).model());
+        assertEquals("rtmp://cdn.example/live/key", specs.get(1).output());
         assertEquals("640x360", ingest.get("STREAMSR_MAX_INPUT_SIZE"));
         assertEquals("b1:9093,b2:9093", ingest.get("STREAMSR_BOOTSTRAP_SERVERS"));
         assertEquals("4", env(container(m, "package", "package")).get("STREAMSR_SEGMENT_DURATION"));
@@ -305,6 +309,7 @@ class HelmChartTest {
                 Map.of("podSecurityContext.runAsNonRoot", false),
                 Map.of("streams[0].id", "bad id!", "streams[0].uri", "rtsp://x/1"),
                 Map.of("streams[0].id", "cam", "streams[0].uri", "ftp://x/1"),
+                Map.of("streams[0].id", "cam", "streams[0].uri", "rtsp://x/1", "streams[0].model", "../x"),
                 Map.of("kafka.maxFrameSize", "huge"),
                 Map.of("upscal.replicas", 2),
                 Map.of("package.segmentDuration", 0),
