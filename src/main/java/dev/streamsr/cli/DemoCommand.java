@@ -96,6 +96,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<Source> sources = ingest.sources();
         var regions = ingest.regions();
+        var tunings = ingest.tunings();
         boolean generatedToken = !apiOptions.enabled();
         if (generatedToken) {
             // The demo always has the API; without a configured token it makes one up and prints it.
@@ -129,7 +130,8 @@ final class DemoCommand implements Callable<Integer> {
                 });
                 upscaler.start();
                 packager.start();
-                sources.forEach(src -> ingestService.start(src, ingest.settings(kafka.limits()), regions.get(src.stream().value())));
+                sources.forEach(src -> ingestService.start(src, ingest.settings(kafka.limits()), regions.get(src.stream().value()))
+                    .tuning(tunings.get(src.stream().value())));
                 health.add("kafka", brokerProbe).add("upscale", upscaler.health()).add("package", packager.health())
                         .add("sources", ingestService.health()).add("hls", hls.health());
                 StreamAssignment assignment = new StreamAssignment(settings, ingest.ingestGroup, ingestService,

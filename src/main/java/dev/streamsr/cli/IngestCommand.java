@@ -37,6 +37,7 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Source> sources = ingest.sources();
         var regions = ingest.regions();
+        var tunings = ingest.tunings();
         if (sources.isEmpty() && !ingest.registry) {
             throw new IllegalArgumentException("no --stream given and no --registry; try --stream cam1=file.mp4");
         }
@@ -50,7 +51,8 @@ final class IngestCommand implements Callable<Integer> {
              IngestService service = new IngestService(ingest.settings(kafka.limits()), new KafkaFrameSink(producer, Topics.defaults(), registry), registry);
              StatusReporter status = new StatusReporter(producer, service).start();
              var metrics = metricsPort.start(registry, health.add("kafka", broker).add("sources", service.health()), 9401)) {
-            sources.forEach(src -> service.start(src, ingest.settings(kafka.limits()), regions.get(src.stream().value())));
+            sources.forEach(src -> service.start(src, ingest.settings(kafka.limits()), regions.get(src.stream().value()))
+                    .tuning(tunings.get(src.stream().value())));
             StreamAssignment assignment = ingest.registry
                     ? new StreamAssignment(settings, ingest.ingestGroup, service, ingest.settings(kafka.limits()), ingest.loop).start() : null;
             Thread waiter = Thread.ofPlatform().daemon(true).start(() -> {

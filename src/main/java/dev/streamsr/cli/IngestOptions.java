@@ -25,6 +25,12 @@ public final class IngestOptions {
                     + "(door=0.5,0.25,0.25,0.5), cropped before any scaling. In the environment, separate several with ';'."})
     Map<String, String> regions = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--stream-model", paramLabel = "ID=auto|camera|stream", split = ";",
+            description = {"The model a --stream's frames ask the upscaler for: camera (a camera's own picture), stream (a live stream encoded for delivery),",
+                    "or auto: by the source's kind (RTSP is a camera; RTMP, SRT, HLS and UDP are streams; files get the default model).",
+                    "In the environment, separate several with ';'."})
+    Map<String, String> models = new java.util.LinkedHashMap<>();
+
     @Option(names = "--loop", description = "Loop finite sources (files, test patterns) forever, as if they were live.")
     boolean loop;
 
@@ -83,6 +89,26 @@ public final class IngestOptions {
             }
             out.put(id.trim(), dev.streamsr.stream.Region.parse(text.trim()));
         });
+        return out;
+    }
+
+    /** The model each --stream asks for (null: the upscaler's default); an id without a --stream, or a bad model, is refused in one line. */
+    public Map<String, dev.streamsr.frame.Tuning> tunings() {
+        models.keySet().forEach(id -> {
+            if (!streams.containsKey(id.trim())) {
+                throw new IllegalArgumentException("--stream-model " + id + ": no --stream " + id);
+            }
+        });
+        Map<String, dev.streamsr.frame.Tuning> out = new java.util.HashMap<>();
+        for (Source src : sources()) {
+            String id = src.stream().value();
+            String model = models.entrySet().stream().filter(e -> e.getKey().trim().equals(id)).map(e -> e.getValue().trim()).findFirst().orElse("auto");
+            try {
+                out.put(id, model.equals("auto") ? src.kind().usualTuning() : dev.streamsr.frame.Tuning.parse(model));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--stream-model " + id + ": " + e.getMessage());
+            }
+        }
         return out;
     }
 

@@ -183,4 +183,14 @@ class CommandLineIT {
         assertEquals(1, outside.rc(), outside.err());
         assertEquals("streamsr ingest: region 0.5,0.5,0.6,0.2 is outside the frame: x + w and y + h must be at most 1", outside.err().strip());
     }
+
+    @Test
+    void aStreamModelMustNameAStreamAndAModel() throws Exception {
+        Run unknown = run(Map.of(), "ingest", "--stream", "a=test://ball", "--stream-model", "nope=camera", "--metrics-port", "0");
+        assertEquals(1, unknown.rc(), unknown.err());
+        assertEquals("streamsr ingest: --stream-model nope: no --stream nope", unknown.err().strip());
+        Run bad = run(Map.of(), "ingest", "--stream", "a=test://ball", "--stream-model", "a=/etc/passwd", "--metrics-port", "0");
+        assertEquals(1, bad.rc(), bad.err());
+        assertEquals("streamsr ingest: --stream-model a: model must be auto, camera or stream, got '/etc/passwd'", bad.err().strip());
+    }
 }
