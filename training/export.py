@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--version", default="1", help="model version in the ONNX metadata; bump it for new weights")
     ap.add_argument("--card", help="model card JSON from eval.py --card; its metrics go into the ONNX metadata")
+    ap.add_argument("--name", help="model name in the ONNX metadata (metrics and health show it); default: the config's, "
+                                   "e.g. streamsr-recurrent-x4-stream for weights tuned for live streams")
     args = ap.parse_args()
     config = load_config(args.config)
     net = build(config)
@@ -64,7 +66,8 @@ def main():
     elif not args.random:
         ap.error("--checkpoint or --random")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = args.out or os.path.join(root, "models", config["name"] + ".onnx")
+    name = args.name or config["name"]
+    out = args.out or os.path.join(root, "models", name + ".onnx")
     metrics = None
     if args.card:
         with open(args.card) as f:
@@ -77,7 +80,7 @@ def main():
             for method, values in section["results"].items():
                 for k, v in values.items():
                     metrics[f"{degradation}_{method.replace(' ', '_').replace('-', '_')}_{k}"] = v
-    print(export(net, out, config["name"], version=args.version, metrics=metrics))
+    print(export(net, out, name, version=args.version, metrics=metrics))
 
 
 if __name__ == "__main__":
