@@ -31,12 +31,15 @@ TINY_QUANTIZED = ("encoder.0", "encoder.2", "flow.coarse.0", "flow.coarse.2", "f
 
 def quantized_convolutions(net):
     """The convolutions a network runs in int8. The recurrent network's are all at LR resolution
-    (or coarser, in the flow) except the 2-channel flow heads, which steer the warps and stay float."""
+    (or coarser, in the flow) except the 2-channel flow heads, which steer the warps and stay float, and
+    the feedback gate."""
     modules = dict(net.named_modules())
     if all(name in modules for name in TINY_QUANTIZED):
         return TINY_QUANTIZED
+    # The feedback gate (a 1x1 convolution, a sliver of the time) decides how much of the previous frame
+    # shows: quantising it would add the flicker it is there to remove.
     return tuple(name for name, m in modules.items()
-                 if isinstance(m, torch.nn.Conv2d) and m.out_channels > 2 and max(m.in_channels, m.out_channels) >= 8)
+                 if isinstance(m, torch.nn.Conv2d) and m.out_channels > 2 and max(m.in_channels, m.out_channels) >= 8 and name != "gate")
 
 
 @torch.no_grad()

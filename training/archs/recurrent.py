@@ -5,7 +5,12 @@ by the in-graph flow before it is read, so what the previous frames held lands w
     x_t, warp(x_{t-1}), warp(h_{t-1}) ──conv──► blocks at LR resolution ──► 48 sub-pixel channels + bilinear skip ──► SR x4
                                                                         └──► h_t (cached for the next frame)
 
-Experimental (training/README.md, session 6): not a shipped model.
+With `feedback` (session 10) the latent also carries the previous output's luma in sub-pixel form
+(16 channels at LR resolution) and a history flag: a learned per-pixel gate blends the previous
+luma into the current output where it still holds (static parts of a camera's picture, whose noise
+and compression flicker from frame to frame), which makes the output steadier and averages the
+noise out over frames. A zero latent (no history, or the per-frame ablation) has the flag at 0 and
+blends nothing.
 """
 import torch
 from torch import nn
@@ -15,9 +20,11 @@ from .model import FlowNet, ResBlock, act, bilinear_x4_as_conv, warp
 
 
 class RecurrentSRNet(nn.Module):
-    def __init__(self, channels=16, hidden=8, blocks=2, flow_channels=12):
+    def __init__(self, channels=16, hidden=8, blocks=2, flow_channels=12, feedback=False):
         super().__init__()
-        self.latent_channels = hidden
+        self.hidden = hidden
+        self.feedback = feedback
+        self.latent_channels = hidden + (16 + 1 if feedback else 0)
         self.latent_stride = 1
         self.scale = 4
         # flow_channels 0: no explicit alignment (RLSP/RRN). The state is read where it was written and
@@ -30,8 +37,15 @@ class RecurrentSRNet(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
         self.register_buffer("skip_weight", bilinear_x4_as_conv(), persistent=False)
+        if feedback:
+            # Sees the trunk's features and how far the previous luma is from this frame's; starts nearly
+            # closed, so a network grown from one without feedback starts where it was.
+            self.gate = nn.Conv2d(channels + 16, 16, 1)
+            nn.init.zeros_(self.gate.weight)
+            nn.init.constant_(self.gate.bias, -3.0)
 
-    def step_subpixel(self, x, px, prev_hidden):
+    def step_subpixel(self, x, px, prev_latent):
+        prev_hidden = prev_latent[:, :self.hidden] if self.feedback else prev_latent
         if self.flow is None:
             flow = None
             f = act(self.inp(torch.cat([x, px, prev_hidden], 1)))
@@ -41,7 +55,19 @@ class RecurrentSRNet(nn.Module):
         for b in self.blocks:
             f = b(f)
         skip = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.skip_weight, groups=3)
-        return skip + self.out(f), torch.tanh(self.hid(f)), flow
+        sub, hidden = skip + self.out(f), torch.tanh(self.hid(f))
+        if not self.feedback:
+            return sub, hidden, flow
+        n, _, h, w = sub.shape
+        rgb = sub.reshape(n, 3, 16, h, w)
+        luma = 0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2]
+        prev_luma = prev_latent[:, self.hidden:self.hidden + 16]
+        has_history = prev_latent[:, self.hidden + 16:self.hidden + 17]
+        diff = prev_luma - luma
+        d = torch.sigmoid(self.gate(torch.cat([f, diff.abs()], 1))) * has_history * diff
+        # The same shift on R, G and B moves the luma by d and leaves the colour alone.
+        sub = (rgb + d.unsqueeze(1)).reshape(n, 48, h, w)
+        return sub, torch.cat([hidden, luma + d, torch.ones_like(has_history)], 1), flow
 
     def step(self, x, px, prev_hidden):
         sub, h, flow = self.step_subpixel(x, px, prev_hidden)

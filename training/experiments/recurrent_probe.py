@@ -69,7 +69,11 @@ def main():
     start = 0
     if args.init:
         state = torch.load(args.init, map_location="cpu")
-        net.load_state_dict(state["model"])
+        # A network grown from another (version 3's feedback gate on version 2's weights) starts its new layers fresh.
+        missing, unexpected = net.load_state_dict(state["model"], strict=False)
+        assert not unexpected, f"--init has weights this network lacks: {unexpected}"
+        if missing:
+            print(f"new in this network, trained from scratch: {missing}", flush=True)
         start = state.get("iteration", 0)
     def save(its):
         torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))

@@ -179,7 +179,7 @@ def test_the_probe_scores_an_exported_model_as_the_network_it_came_from(tmp_path
         assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
 
 
-@pytest.mark.parametrize("arch", ["tiny", "recurrent"])
+@pytest.mark.parametrize("arch", ["tiny", "recurrent", "feedback"])
 def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_engine(tmp_path, arch):
     """quantize.py's QDQ graph, run by ONNX Runtime's int8 kernels in the Java engine, computes what
     the same quantization simulated in PyTorch does, within 3 levels of 255 (rounding of int8
@@ -192,8 +192,9 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
     from quantize import calibrate, fake_quantize, quantize_graph
     if arch == "tiny":
         net, convolutions = randomised(StreamSRNet(**dict(TINY, decoder_channels=12)), 11), 14
-    else:  # the shipped recurrent graph's shape: no flow, state at LR resolution
-        net, convolutions = randomised(RecurrentSRNet(channels=32, hidden=16, blocks=2, flow_channels=0), 11), 7
+    else:  # the shipped recurrent graph's shape: no flow, state at LR resolution; with feedback its gate stays float
+        net = RecurrentSRNet(channels=32, hidden=16, blocks=2, flow_channels=0, feedback=arch == "feedback")
+        net, convolutions = randomised(net, 11), 7
         with torch.no_grad():  # at 0.1 its 32-channel layers saturate every output, where one level of int8 flips 0 and 255
             for p in net.parameters():
                 p.mul_(0.3)
@@ -221,6 +222,38 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
         diff = np.abs(got[t].astype(int) - expected[t].astype(int))
         assert diff.max() <= 3, f"frame {t}: int8 engine differs from the fake-quantized network by {diff.max()}"
         assert (diff <= 1).mean() > 0.97, f"frame {t}: {(diff <= 1).mean():.3f} within one level"
+
+
+def test_feedback_blends_nothing_without_history_and_only_the_luma_with_it():
+    """The feedback gate (configs/recurrent-v3.yaml): a zero latent (a stream's first frame, the
+    per-frame ablation) gives exactly the network without feedback; with history and the gate wide
+    open, the output's luma moves to the previous luma and its colour stays the current frame's."""
+    from archs.recurrent import RecurrentSRNet
+    torch.manual_seed(5)
+    plain = randomised(RecurrentSRNet(channels=8, hidden=4, blocks=1, flow_channels=0), 3).eval()
+    fed = RecurrentSRNet(channels=8, hidden=4, blocks=1, flow_channels=0, feedback=True).eval()
+    missing, _ = fed.load_state_dict(plain.state_dict(), strict=False)
+    assert sorted(missing) == ["gate.bias", "gate.weight"]
+    assert fed.latent_channels == 4 + 16 + 1
+    x, px = torch.rand(1, 3, 6, 8), torch.rand(1, 3, 6, 8)
+    with torch.no_grad():
+        a, h_a, _ = plain.step_subpixel(x, px, torch.zeros(1, 4, 6, 8))
+        b, latent, _ = fed.step_subpixel(x, px, torch.zeros(1, 21, 6, 8))
+        assert torch.allclose(a, b, atol=1e-6), "no history: no blend"
+        assert torch.allclose(latent[:, :4], h_a) and torch.all(latent[:, 20] == 1), "the hidden state, then the flag"
+        prev = latent.clone()
+        prev[:, 4:20] = 0.25
+        fed.gate.bias.fill_(-30.0)  # shut
+        shut, _, _ = fed.step_subpixel(x, px, prev)
+        fed.gate.bias.fill_(30.0)  # open
+        c, after, _ = fed.step_subpixel(x, px, prev)
+    luma = lambda sub: 0.299 * sub.reshape(1, 3, 16, 6, 8)[:, 0] + 0.587 * sub.reshape(1, 3, 16, 6, 8)[:, 1] + 0.114 * sub.reshape(1, 3, 16, 6, 8)[:, 2]
+    assert torch.allclose(luma(c), torch.full_like(luma(c), 0.25), atol=1e-5), "the previous luma, where the gate is open"
+    assert torch.allclose(after[:, 4:20], luma(c), atol=1e-5), "and that luma is what the next frame gets"
+    rgb_shut, rgb_c = shut.reshape(1, 3, 16, 6, 8), c.reshape(1, 3, 16, 6, 8)
+    assert not torch.allclose(luma(shut), luma(c), atol=1e-2), "shut, the gate lets nothing through"
+    assert torch.allclose(rgb_c[:, 0] - rgb_c[:, 1], rgb_shut[:, 0] - rgb_shut[:, 1], atol=1e-5), "colour differences kept"
+    assert torch.allclose(rgb_c[:, 2] - rgb_c[:, 1], rgb_shut[:, 2] - rgb_shut[:, 1], atol=1e-5), "colour differences kept"
 
 
 @pytest.mark.parametrize("model", ["streamsr-recurrent-x4-int8.onnx", "streamsr-recurrent-x4.onnx"])
