@@ -43,6 +43,11 @@ class RecurrentSRNet(nn.Module):
             self.gate = nn.Conv2d(channels + 16, 16, 1)
             nn.init.zeros_(self.gate.weight)
             nn.init.constant_(self.gate.bias, -3.0)
+            # BT.601 luma of each of the 16 sub-pixel positions (channel c * 16 + i is colour c at position i).
+            luma = torch.zeros(16, 48, 1, 1)
+            for i in range(16):
+                luma[i, i], luma[i, 16 + i], luma[i, 32 + i] = 0.299, 0.587, 0.114
+            self.register_buffer("luma_weight", luma, persistent=False)
 
     def step_subpixel(self, x, px, prev_latent):
         prev_hidden = prev_latent[:, :self.hidden] if self.feedback else prev_latent
@@ -58,15 +63,14 @@ class RecurrentSRNet(nn.Module):
         sub, hidden = skip + self.out(f), torch.tanh(self.hid(f))
         if not self.feedback:
             return sub, hidden, flow
-        n, _, h, w = sub.shape
-        rgb = sub.reshape(n, 3, 16, h, w)
-        luma = 0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2]
+        # As two fixed 1x1 convolutions and a concatenation, not per-channel slices: fewer, larger ONNX ops.
+        luma = F.conv2d(sub, self.luma_weight)
         prev_luma = prev_latent[:, self.hidden:self.hidden + 16]
         has_history = prev_latent[:, self.hidden + 16:self.hidden + 17]
         diff = prev_luma - luma
         d = torch.sigmoid(self.gate(torch.cat([f, diff.abs()], 1))) * has_history * diff
         # The same shift on R, G and B moves the luma by d and leaves the colour alone.
-        sub = (rgb + d.unsqueeze(1)).reshape(n, 48, h, w)
+        sub = sub + torch.cat([d, d, d], 1)
         return sub, torch.cat([hidden, luma + d, torch.ones_like(has_history)], 1), flow
 
     def step(self, x, px, prev_hidden):
