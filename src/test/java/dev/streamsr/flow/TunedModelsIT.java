@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamsr.engine.OnnxRuntimeEngine;
+import dev.streamsr.frame.Decoded;
+import dev.streamsr.frame.FrameHeaders;
 import dev.streamsr.frame.StreamId;
 import dev.streamsr.frame.Tuning;
 import dev.streamsr.ingest.IngestService;
@@ -39,6 +41,7 @@ class TunedModelsIT extends EmbeddedBrokerTest {
         List<Float> standard = Collections.synchronizedList(new ArrayList<>());
         List<Float> camera = Collections.synchronizedList(new ArrayList<>());
         List<Float> stream = Collections.synchronizedList(new ArrayList<>());
+        int doorFrames = 0; // a live source may drop a frame it was too slow for: door's count is what was upscaled
         try (Flow flow = new Flow(kafka)) {
             flow.upscale(false, new EngineFactories(() -> new RecordingEngine(new OnnxRuntimeEngine(COUNTER, 1), standard, -1),
                             Map.of(Tuning.CAMERA, () -> new RecordingEngine(new OnnxRuntimeEngine(COUNTER, 1), camera, -1),
@@ -57,15 +60,20 @@ class TunedModelsIT extends EmbeddedBrokerTest {
             }
             door.tuning(Tuning.STREAM); // an operator switches it while it plays
             assertTrue(ingest.awaitAll(60_000));
-            TopicReader.readUntil(kafka, flow.topics.sr(), true, Duration.ofSeconds(90), TopicReader.endedAll("plain", "broadcast", "door"));
+            for (var r : TopicReader.readUntil(kafka, flow.topics.sr(), true, Duration.ofSeconds(90),
+                    TopicReader.endedAll("plain", "broadcast", "door"))) {
+                if (FrameHeaders.decode(r.key(), r.headers(), r.value()) instanceof Decoded.FrameRecord f && f.frame().stream().value().equals("door")) {
+                    doorFrames++;
+                }
+            }
         }
         Map<Integer, Integer> onCamera = counts(camera);
         int before = onCamera.size();
-        assertTrue(before >= 20 && before < FRAMES, "door ran on the camera model until the switch: " + onCamera);
+        assertTrue(before >= 20 && before < doorFrames, "door ran on the camera model until the switch: " + onCamera);
         assertEquals(expected(List.of(before)), onCamera, "door's frames before the switch, each once, with a growing history");
         assertEquals(expected(List.of(FRAMES)), counts(standard), "the stream that asked for no model, on the default");
         // broadcast's 60 frames, and door's after the switch with a history that started again at 0.
-        assertEquals(expected(List.of(FRAMES, FRAMES - before)), counts(stream), "the stream model's frames");
+        assertEquals(expected(List.of(FRAMES, doorFrames - before)), counts(stream), "the stream model's frames");
     }
 
     private static Map<Integer, Integer> counts(List<Float> seen) {
