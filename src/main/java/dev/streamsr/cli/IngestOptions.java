@@ -26,8 +26,8 @@ public final class IngestOptions {
     Map<String, String> regions = new java.util.LinkedHashMap<>();
 
     @Option(names = "--stream-model", paramLabel = "ID=auto|camera|stream", split = ";",
-            description = {"The model a --stream's frames ask the upscaler for: camera (a camera's own picture), stream (a live stream encoded for delivery),",
-                    "or auto: by the source's kind (RTSP is a camera; RTMP, SRT, HLS and UDP are streams; files get the default model).",
+            description = {"The model a --stream's frames ask the upscaler for: camera (tuned for a camera's own picture: blur, sensor noise, its encoder),",
+                    "stream (tuned for a live stream encoded for delivery), or auto: the default model, trained on both.",
                     "In the environment, separate several with ';'."})
     Map<String, String> models = new java.util.LinkedHashMap<>();
 
@@ -104,7 +104,7 @@ public final class IngestOptions {
             String id = src.stream().value();
             String model = models.entrySet().stream().filter(e -> e.getKey().trim().equals(id)).map(e -> e.getValue().trim()).findFirst().orElse("auto");
             try {
-                out.put(id, model.equals("auto") ? src.kind().usualTuning() : dev.streamsr.frame.Tuning.parse(model));
+                out.put(id, model.equals("auto") ? null : dev.streamsr.frame.Tuning.parse(model));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--stream-model " + id + ": " + e.getMessage());
             }

@@ -144,7 +144,7 @@ public final class StreamAssignment implements AutoCloseable {
             if (!java.util.Objects.equals(spec.roi(), before.roi())) {
                 running.region(spec.roi());
             }
-            running.tuning(spec.tuning(running.source().kind()));
+            running.tuning(spec.tuning());
             return true;
         } catch (IllegalArgumentException e) {
             log.error("stream {}: cannot move the region: {}", spec.id(), e.getMessage());
@@ -185,7 +185,7 @@ public final class StreamAssignment implements AutoCloseable {
                 StreamId id = StreamId.of(spec.id());
                 IngestSettings s = spec.maxInput() != null ? settings.withMaxInputSize(spec.maxInput()) : settings;
                 Source source = Source.parse(id, spec.uri(), loopFiles);
-                ingest.start(source, s, spec.roi()).tuning(spec.tuning(source.kind()));
+                ingest.start(source, s, spec.roi()).tuning(spec.tuning());
                 running.put(e.getKey(), spec);
             } catch (RuntimeException ex) {
                 log.error("stream {}: cannot start registered source {}: {}", spec.id(), Credentials.mask(spec.uri()),

@@ -63,7 +63,6 @@ public final class StreamIngest implements Runnable {
         AudioTap audio = new AudioTap(source.stream(), timeline, this.sink, meters.audioFrames(), () -> stopping);
         this.run = new SourceRun(source, settings, audio, meters.droppedAtSource(), () -> stopping, shared);
         this.shared = shared;
-        this.tuning = source.kind().usualTuning();
     }
 
     public Source source() {

@@ -1,7 +1,5 @@
 package dev.streamsr.stream;
 
-import dev.streamsr.frame.Tuning;
-
 /** The kinds of source ingest understands, each with its pipeline template in {@code pipelines/}. */
 public enum SourceKind {
     FILE("source-file", false),
@@ -29,16 +27,4 @@ public enum SourceKind {
         return live;
     }
 
-    /**
-     * The model a stream of this kind gets under {@code "model": "auto"}: an RTSP source is a camera
-     * (surveillance feeds); RTMP, SRT, HLS and UDP carry live streams encoded for delivery; a file or
-     * a test source could be either, and gets the upscaler's default (null), the model trained on both.
-     */
-    public Tuning usualTuning() {
-        return switch (this) {
-            case RTSP -> Tuning.CAMERA;
-            case RTMP, SRT, HLS, UDP -> Tuning.STREAM;
-            case FILE, TEST -> null;
-        };
-    }
 }

@@ -15,8 +15,8 @@ import java.util.List;
  * optionally {@code "region": "0.5,0.25,0.25,0.5"}: the part of the picture to upscale ({@link Region}),
  * and {@code "output": "srt://nvr:9000"}: where the packager also pushes the upscaled rendition
  * (SRT, RTMP or RTSP RECORD; see {@link #OUTPUT_SCHEMES}), and {@code "model": "camera"}: the model
- * tuned for the kind of picture the source carries ({@link Tuning}), or {@code auto} (the default:
- * by the source's kind, see {@link #tuning()}).
+ * tuned for the kind of picture the source carries ({@link Tuning}), or {@code auto} (the default
+ * model; see {@link #tuning()}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StreamSpec(String id, String uri, String maxInputSize, Boolean enabled, String region, String output, String model) {
@@ -176,9 +176,14 @@ public record StreamSpec(String id, String uri, String maxInputSize, Boolean ena
         return model == null || model.isBlank() || model.equals("auto");
     }
 
-    /** The model this stream asks for: the one named, or under {@code auto} the one its source's kind usually needs. */
-    public Tuning tuning(SourceKind kind) {
-        return isAutoModel() ? kind.usualTuning() : Tuning.parse(model);
+    /**
+     * The model this stream asks for; null under {@code auto}: the default, trained on both kinds of
+     * picture. {@code auto} does not guess from the source's kind: an RTSP camera may well send a
+     * clean picture, and a model tuned for one kind loses far more on the other than it gains on its
+     * own (models/README.md).
+     */
+    public Tuning tuning() {
+        return isAutoModel() ? null : Tuning.parse(model);
     }
 
     /** The same stream with another model choice (null: auto). */

@@ -64,8 +64,13 @@ public final class UpscaleService implements AutoCloseable {
         if (settings.batching()) {
             log.info("upscale: frames of up to {} streams per engine call, {} ms window", settings.maxBatch(), settings.batchWindow().toMillis());
         }
+        java.util.Set<Tuning> missing = ConcurrentHashMap.newKeySet();
         EngineSupplier supplier = tuning -> {
             Tuning served = factories.served(tuning);
+            if (tuning != null && served == null && missing.add(tuning)) {
+                log.warn("upscale: streams ask for model {}, which is not installed here (models/streamsr-recurrent-x4-{}-int8.onnx); "
+                        + "they get the default model", tuning.id(), tuning.id());
+            }
             String key = served == null ? DEFAULT : served.id();
             return engines.computeIfAbsent(Thread.currentThread(), t -> new ConcurrentHashMap<>()).computeIfAbsent(key, k -> open(
                     settings.batching() ? () -> batcher(key, factories.factory(served), settings, registry).forThread() : factories.factory(served)));

@@ -49,14 +49,12 @@ class StreamSpecTest {
     }
 
     @Test
-    void aStreamAsksForAModelByNameOrByItsSourcesKind() {
+    void aStreamAsksForATunedModelByNameAndAutoMeansTheDefault() {
         StreamSpec cam = new StreamSpec("lobby", "rtsp://cam/1", null, true);
-        assertEquals(dev.streamsr.frame.Tuning.CAMERA, cam.tuning(SourceKind.RTSP), "auto: an RTSP source is a camera");
-        assertEquals(dev.streamsr.frame.Tuning.STREAM, cam.tuning(SourceKind.RTMP));
-        assertEquals(dev.streamsr.frame.Tuning.STREAM, cam.tuning(SourceKind.HLS));
-        assertEquals(null, cam.tuning(SourceKind.FILE), "a file could be either: the default model");
+        assertEquals(null, cam.tuning(), "auto: the default model, whatever the source's kind");
+        assertEquals(dev.streamsr.frame.Tuning.CAMERA, cam.withModel("camera").validate(ROOTS).tuning());
         StreamSpec named = cam.withModel("stream");
-        assertEquals(dev.streamsr.frame.Tuning.STREAM, named.validate(ROOTS).tuning(SourceKind.RTSP), "a named model wins over the kind");
+        assertEquals(dev.streamsr.frame.Tuning.STREAM, named.validate(ROOTS).tuning());
         assertEquals(named, StreamSpec.fromJson(named.toJson()));
         assertEquals("stream", named.masked().model());
         assertEquals(null, cam.withModel("auto").normalized().model(), "auto is the default");
