@@ -94,6 +94,23 @@ def fake_quantize(net, ranges):
     return net
 
 
+def fake_quantize_activations(net, ranges):
+    """Quantization-aware training: the quantized convolutions' inputs and outputs are
+    fake-quantized to uint8 at the calibrated ranges in every forward pass, with straight-through
+    gradients, so the network learns to live with the rounding int8 will add (the weights stay float
+    and are rounded per channel at export, where their error is far smaller). Returns the hooks."""
+    modules = dict(net.named_modules())
+    hooks = []
+    for name, (in_lo, in_hi, out_lo, out_hi) in ranges.items():
+        in_scale, in_zero = uint8_params(in_lo, in_hi)
+        out_scale, out_zero = uint8_params(out_lo, out_hi)
+        hooks.append(modules[name].register_forward_pre_hook(lambda m, inputs, s=float(in_scale), z=int(in_zero):
+                                                             (torch.fake_quantize_per_tensor_affine(inputs[0], s, z, 0, 255),)))
+        hooks.append(modules[name].register_forward_hook(lambda m, inputs, output, s=float(out_scale), z=int(out_zero):
+                                                         torch.fake_quantize_per_tensor_affine(output, s, z, 0, 255)))
+    return hooks
+
+
 def uint8_params(lo, hi):
     scale = (hi - lo) / 255.0
     zero = int(round(-lo / scale))

@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--seed", type=int, default=13579)
     ap.add_argument("--profile", default="mixed")
     ap.add_argument("--stream-share", type=float, default=0.5, help="with --profile mixed: the share of live-stream clips")
+    ap.add_argument("--qat", action="store_true", help="quantization-aware: calibrate on 48 clips as quantize.py does, then train "
+                                                       "with the int8 graph's activation rounding simulated")
     ap.add_argument("--weights", default="{}", help='loss weights over gpu_kit.LOSS_WEIGHTS, JSON: {"pixel": 4}')
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -75,6 +77,14 @@ def main():
         if missing:
             print(f"new in this network, trained from scratch: {missing}", flush=True)
         start = state.get("iteration", 0)
+    if args.qat:
+        from quantize import calibrate, fake_quantize_activations
+        _, calib = build_pool(48, 7, 64, 97, log=None, profile="mixed", static_fraction=0.35, curated=True)
+        net.eval()
+        fake_quantize_activations(net, calibrate(net, list(calib), 99.99))
+        net.train()
+        print("quantization-aware: activations of the int8 convolutions fake-quantized", flush=True)
+
     def save(its):
         torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
 
