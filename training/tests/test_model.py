@@ -286,3 +286,31 @@ def test_the_recurrent_models_state_carries_information_through_the_java_engine(
     assert abs(gains[0]) < 1e-6, "the first frame has no history either way"
     assert all(g > 0.01 for g in gains[2:]), f"PSNR-Y gained from history per frame: {gains}"
     assert np.mean(gains[2:]) > 0.03, f"PSNR-Y gained from history per frame: {gains}"
+
+
+def test_quantization_aware_training_rounds_the_int8_activations_and_still_learns():
+    """quantize.fake_quantize_activations (recurrent_probe --qat): the int8 convolutions' outputs lie
+    on their uint8 grid while training, gradients still reach the weights (straight through), and
+    removing the hooks gives the float network back."""
+    from archs.recurrent import RecurrentSRNet
+    from quantize import calibrate, fake_quantize_activations, uint8_params
+    net = randomised(RecurrentSRNet(channels=8, hidden=4, blocks=1, flow_channels=0), 4)
+    clips = [torch.randint(0, 256, (3, 12, 16, 3), dtype=torch.uint8).numpy() for _ in range(2)]
+    ranges = calibrate(net, clips, 100.0)
+    clip = torch.rand(1, 3, 3, 12, 16)
+    with torch.no_grad():
+        float_out, _ = net.forward_clip(clip)
+    hooks = fake_quantize_activations(net, ranges)
+    seen = []
+    net.inp.register_forward_hook(lambda m, i, o: seen.append(o.detach()))
+    out, _ = net.forward_clip(clip)
+    scale, zero = uint8_params(*ranges["inp"][2:])
+    steps = seen[0] / float(scale) + int(zero)
+    assert torch.allclose(steps, steps.round(), atol=1e-3), "inp's output is on its uint8 grid"
+    assert not torch.allclose(out, float_out, atol=1e-4), "the rounding shows in the output"
+    out.mean().backward()
+    assert net.inp.weight.grad is not None and net.inp.weight.grad.abs().sum() > 0, "gradients pass the rounding"
+    for h in hooks:
+        h.remove()
+    with torch.no_grad():
+        assert torch.allclose(net.forward_clip(clip)[0], float_out, atol=1e-6), "without the hooks, the float network"
