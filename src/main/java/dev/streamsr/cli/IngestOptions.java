@@ -94,21 +94,17 @@ public final class IngestOptions {
 
     /** The model each --stream asks for (null: the upscaler's default); an id without a --stream, or a bad model, is refused in one line. */
     public Map<String, dev.streamsr.frame.Tuning> tunings() {
-        models.keySet().forEach(id -> {
+        Map<String, dev.streamsr.frame.Tuning> out = new java.util.HashMap<>();
+        models.forEach((id, model) -> {
             if (!streams.containsKey(id.trim())) {
                 throw new IllegalArgumentException("--stream-model " + id + ": no --stream " + id);
             }
-        });
-        Map<String, dev.streamsr.frame.Tuning> out = new java.util.HashMap<>();
-        for (Source src : sources()) {
-            String id = src.stream().value();
-            String model = models.entrySet().stream().filter(e -> e.getKey().trim().equals(id)).map(e -> e.getValue().trim()).findFirst().orElse("auto");
             try {
-                out.put(id, model.equals("auto") ? null : dev.streamsr.frame.Tuning.parse(model));
+                out.put(id.trim(), model.trim().equals("auto") ? null : dev.streamsr.frame.Tuning.parse(model.trim()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--stream-model " + id + ": " + e.getMessage());
             }
-        }
+        });
         return out;
     }
 
