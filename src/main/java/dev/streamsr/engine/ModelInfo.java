@@ -28,6 +28,11 @@ public record ModelInfo(String name, String version, int scale, int latentChanne
         return Integer.parseInt(v.trim());
     }
 
+    /** Which weights these are, as far as a latent goes: a latent means something only to the model (name and version) that wrote it. */
+    public String id() {
+        return name + "@" + version;
+    }
+
     /** Bytes of one frame's latent for an LR frame of this size. */
     public long latentBytes(int height, int width) {
         checkSize(height, width);

@@ -134,12 +134,15 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         if (history == null && changelogState) {
             history = History.fromBytes(latentCache.get(key)); // taken over from another instance
         }
-        // A latent means something only to the model that made it: a stream whose model changed starts its history again.
-        boolean otherModel = slot.engine != null && slot.engine != engine;
+        // A latent means something only to the model that made it: a stream whose model changed starts its
+        // history again, here or on an instance that took it over (restored on another model or version).
+        String model = engine.model().id();
+        boolean otherModel = (slot.engine != null && slot.engine != engine) || (history != null && !history.model().equals(model));
         boolean fresh = history == null || otherModel || history.width() != w || history.height() != h
                 || history.latent().length != b.latentBytes() || history.seq() >= frame.seq();
         if (otherModel) {
-            log.info("stream {}: model {} from seq {} (was {})", frame.stream(), engine.model().name(), frame.seq(), slot.engine.model().name());
+            log.info("stream {}: model {} from seq {} (was {})", frame.stream(), model, frame.seq(),
+                    slot.engine != null ? slot.engine.model().id() : history.model());
         }
         slot.engine = engine;
         if (fresh && history != null) {
@@ -183,7 +186,7 @@ final class UpscaleProcessor implements Processor<byte[], byte[], byte[], byte[]
         // stream needs them (Slot.saveLatent). Only the changelog, which failover needs, gets a
         // serialised copy of every frame's.
         byte[] latent = history != null && history.latent().length == b.latentBytes() ? history.latent() : new byte[b.latentBytes()];
-        History next = new History(w, h, frame.seq(), frame.payload(), latent);
+        History next = new History(w, h, frame.seq(), model, frame.payload(), latent);
         slot.history = next;
         if (changelogState) {
             b.latent().get(0, latent);

@@ -15,17 +15,30 @@ final class RecordingEngine implements Engine {
     private final Engine delegate;
     private final List<Float> prevLatents;
     private final int crashAtCall;
+    private final ModelInfo model;
     private int calls;
 
     RecordingEngine(Engine delegate, List<Float> prevLatents, int crashAtCall) {
+        this(delegate, prevLatents, crashAtCall, delegate.model());
+    }
+
+    private RecordingEngine(Engine delegate, List<Float> prevLatents, int crashAtCall, ModelInfo model) {
         this.delegate = delegate;
         this.prevLatents = prevLatents;
         this.crashAtCall = crashAtCall;
+        this.model = model;
+    }
+
+    /** The same weights under another version, as a redeployed model file would say. */
+    RecordingEngine asVersion(String version) {
+        ModelInfo m = delegate.model();
+        return new RecordingEngine(delegate, prevLatents, crashAtCall,
+                new ModelInfo(m.name(), version, m.scale(), m.latentChannels(), m.latentStride(), m.latentBytesPerElement(), m.metadata()));
     }
 
     @Override
     public ModelInfo model() {
-        return delegate.model();
+        return model;
     }
 
     @Override

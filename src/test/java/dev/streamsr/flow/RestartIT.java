@@ -35,6 +35,11 @@ class RestartIT extends EmbeddedBrokerTest {
     }
 
     private Outcome crashAndRestart(boolean changelog) throws Exception {
+        return crashAndRestart(changelog, null);
+    }
+
+    /** {@code version}: the instance that takes over runs the model under this version (null: the same model). */
+    private Outcome crashAndRestart(boolean changelog, String version) throws Exception {
         EncoderSettings encoder = new EncoderSettings("ultrafast", 23, 1, 1);
         try (Flow flow = new Flow(kafka)) {
             IngestService ingest = flow.ingest(IngestSettings.defaults().withMaxInputSize(new FrameSize(160, 120)));
@@ -53,7 +58,10 @@ class RestartIT extends EmbeddedBrokerTest {
             first.close();
 
             List<Float> after = Collections.synchronizedList(new ArrayList<>());
-            flow.upscale(changelog, () -> new RecordingEngine(new OnnxRuntimeEngine(COUNTER, 1), after, -1),
+            flow.upscale(changelog, () -> {
+                        RecordingEngine engine = new RecordingEngine(new OnnxRuntimeEngine(COUNTER, 1), after, -1);
+                        return version == null ? engine : engine.asVersion(version);
+                    },
                     encoder, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
             var records = TopicReader.readUntil(kafka, flow.topics.sr(), true, Duration.ofSeconds(90), TopicReader.endedAll("cam"));
             List<Long> seqs = new ArrayList<>();
@@ -90,5 +98,17 @@ class RestartIT extends EmbeddedBrokerTest {
         Outcome o = crashAndRestart(false);
         assertExactlyOnce(o.seqs());
         assertEquals(0f, o.afterRestart().get(0), 0.0f, "in-memory state is gone: the first frame after the restart has no history");
+    }
+
+    @Test
+    void startsAFreshHistoryWhenTheInstanceThatTakesOverRunsAnotherModel() throws Exception {
+        Outcome o = crashAndRestart(true, "redeployed");
+        assertExactlyOnce(o.seqs());
+        int resumedAt = 100 - o.afterRestart().size();
+        assertTrue(resumedAt > 0 && resumedAt < CRASH_AT, "the new instance resumed at committed frame " + resumedAt);
+        assertEquals(0f, o.afterRestart().get(0), 0.0f,
+                "the restored latent was written by another model version: the first frame after the restart has no history");
+        assertEquals(99f - resumedAt, o.afterRestart().get(o.afterRestart().size() - 1), 0.0f,
+                "the history grows again from the takeover");
     }
 }
