@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--seed", type=int, default=13579)
     ap.add_argument("--profile", default="mixed")
     ap.add_argument("--stream-share", type=float, default=0.5, help="with --profile mixed: the share of live-stream clips")
+    ap.add_argument("--fast-share", type=float, default=0.0, help="share of synthetic clips with --fast-speed times faster motion")
+    ap.add_argument("--fast-speed", type=float, default=4.0)
     ap.add_argument("--qat", action="store_true", help="quantization-aware: calibrate on 48 clips as quantize.py does, then train "
                                                        "with the int8 graph's activation rounding simulated")
     ap.add_argument("--weights", default="{}", help='loss weights over gpu_kit.LOSS_WEIGHTS, JSON: {"pixel": 4}')
@@ -63,7 +65,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
     hr, lr = build_pool(args.pool, args.clip_frames, args.lr_size, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True,
-                        stream_share=args.stream_share)
+                        stream_share=args.stream_share, fast_share=args.fast_share, fast_speed=args.fast_speed)
     pack = {"hr": hr, "lr": lr}
     print(f"pool of {len(hr)} clips in {time.time() - t0:.0f} s", flush=True)
     net = build(load_config(args.config))

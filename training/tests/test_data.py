@@ -84,3 +84,18 @@ def test_curated_images_leave_out_blurred_targets_graphics_and_calibration_repea
     monkeypatch.setattr(data, "RAW", str(tmp_path))
     assert len(data.load_images()) == 5
     assert len(data.load_images(curated=True)) == 2, "building.jpg and the first of the calibration series"
+
+
+def test_fast_clips_move_by_the_speed_factor():
+    rng = np.random.default_rng(4)
+    img = cv2.GaussianBlur(rng.integers(0, 256, (400, 400, 3), dtype=np.uint8), (0, 0), 3)
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+
+    def shift(speed):
+        frames = data.synthetic_motion(img, 2, 128, np.random.default_rng(21), speed=speed)
+        a, b = (cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames)
+        # The rotation and zoom about the crop's centre average out: the mean flow is the pan.
+        return np.hypot(*dis.calc(a, b, None)[16:-16, 16:-16].reshape(-1, 2).mean(0))
+
+    slow, fast = shift(1.0), shift(4.0)
+    assert slow > 0.5 and 3.0 < fast / slow < 5.0, (slow, fast)
