@@ -202,24 +202,32 @@ def topological(nodes, available):
     return ordered
 
 
+CLIPS, PERCENTILE, SEED = 48, 99.99, 97
+
+
+def calibration_clips(clips=CLIPS, seed=SEED, profile="mixed"):
+    """The LR clips calibration streams through the network: degraded training clips, never vtest."""
+    from data import build_pool  # needs OpenCV and GStreamer: here, not on a GPU machine
+    _, lr = build_pool(clips, 7, 64, seed, log=None, profile=profile, static_fraction=0.35, curated=True)
+    return list(lr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
     ap.add_argument("--config", required=True, help="the model's config (its network sizes)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--clips", type=int, default=48)
-    ap.add_argument("--percentile", type=float, default=99.99)
-    ap.add_argument("--seed", type=int, default=97)
+    ap.add_argument("--clips", type=int, default=CLIPS)
+    ap.add_argument("--percentile", type=float, default=PERCENTILE)
+    ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--profile", default="mixed", help="degradation profile of the calibration clips")
     ap.add_argument("--float", action="append", default=[], metavar="MODULE", help="a convolution to leave in float; repeatable")
     args = ap.parse_args()
-    from data import build_pool  # needs OpenCV and GStreamer: here, not on a GPU machine
     torch.set_num_threads(2)
     net = build(load_config(args.config))
     load_grown(net, onnx_weights(args.model))
     net.eval()
-    _, lr = build_pool(args.clips, 7, 64, args.seed, log=None, profile=args.profile, static_fraction=0.35, curated=True)
-    ranges = calibrate(net, list(lr), args.percentile)
+    ranges = calibrate(net, calibration_clips(args.clips, args.seed, args.profile), args.percentile)
     for name in args.float:
         ranges.pop(name)
     model = onnx.load(args.model)

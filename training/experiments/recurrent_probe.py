@@ -80,10 +80,9 @@ def main():
             print(f"new in this network, trained from scratch: {missing}", flush=True)
         start = state.get("iteration", 0)
     if args.qat:
-        from quantize import calibrate, fake_quantize_activations
-        _, calib = build_pool(48, 7, 64, 97, log=None, profile="mixed", static_fraction=0.35, curated=True)
+        from quantize import PERCENTILE, calibrate, calibration_clips, fake_quantize_activations
         net.eval()
-        fake_quantize_activations(net, calibrate(net, list(calib), 99.99))
+        fake_quantize_activations(net, calibrate(net, calibration_clips(), PERCENTILE))
         net.train()
         print("quantization-aware: activations of the int8 convolutions fake-quantized", flush=True)
 
