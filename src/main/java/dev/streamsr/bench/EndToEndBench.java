@@ -94,7 +94,7 @@ final class EndToEndBench implements Callable<Integer> {
         FrameLimits limits = FrameLimits.defaults();
         Path hls = Files.createTempDirectory("streamsr-bench-hls-");
         String uri = source.startsWith("test://") ? source + (source.contains("?") ? "&" : "?") + "size=" + size : source;
-        var engineFile = Engines.resolveModel(model, dev.streamsr.engine.Backend.AUTO);
+        var engineFile = Engines.requireModel(model, dev.streamsr.engine.Backend.AUTO);
         List<Arrival> arrivals = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean reading = new AtomicBoolean(true);
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, limits)) {

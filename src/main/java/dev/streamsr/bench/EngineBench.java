@@ -44,6 +44,8 @@ final class EngineBench implements Callable<Integer> {
     @Override
     public Integer call() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        // Every model is checked before the first is timed: a typo in the last one fails now, not minutes in.
+        List<Path> files = models.stream().map(m -> Engines.requireModel(m, Backend.parse(backend))).toList();
         System.out.printf("%d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"));
         System.out.printf("%-12s %-20s %-20s %6s %10s %10s %14s%n", "backend", "model", "size", "batch", "ms/frame", "frames/s", "heap B/frame");
         for (FrameSize size : sizes) {
@@ -51,7 +53,7 @@ final class EngineBench implements Callable<Integer> {
             double bicubicMs = Double.NaN;
             double[] results = new double[models.size()];
             for (int i = 0; i < models.size(); i++) {
-                Path file = Engines.resolveModel(models.get(i), Backend.parse(backend));
+                Path file = files.get(i);
                 EngineConfig config = new EngineConfig(Backend.parse(backend), file, threads, Path.of(System.getProperty("java.io.tmpdir"), "streamsr-plans"),
                         List.of(size), Math.max(8, batch), true);
                 try (Engine engine = Engines.open(config)) {

@@ -39,7 +39,7 @@ final class ReplayBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Engine engine = Engines.open("auto", Engines.resolveModel(model, dev.streamsr.engine.Backend.AUTO), threads);
+        try (Engine engine = Engines.open("auto", Engines.requireModel(model, dev.streamsr.engine.Backend.AUTO), threads);
              InputStream src = new BufferedInputStream(Files.newInputStream(in), 1 << 20);
              OutputStream dst = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
             EngineBuffers b = engine.buffers(1, size.height(), size.width());

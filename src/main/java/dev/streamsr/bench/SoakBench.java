@@ -70,7 +70,7 @@ final class SoakBench implements Callable<Integer> {
         long framesPerStream = Math.round(minutes * 60 * fps);
         FrameLimits limits = FrameLimits.defaults();
         Path hls = Files.createTempDirectory("streamsr-soak-");
-        var engineFile = Engines.resolveModel(model, dev.streamsr.engine.Backend.AUTO);
+        var engineFile = Engines.requireModel(model, dev.streamsr.engine.Backend.AUTO);
         try (EmbeddedKafka broker = EmbeddedKafka.start(null, 0, limits)) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), null, limits);
             TopicAdmin.ensureTopics(kafka, Topics.defaults(), new TopicSettings(4, (short) 1, 3_600_000));

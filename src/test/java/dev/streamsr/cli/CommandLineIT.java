@@ -77,6 +77,28 @@ class CommandLineIT {
         }
     }
 
+    /**
+     * A bench given a model that is not there says so before it starts a broker or a source: a
+     * bare name that is not shipped once ran a 40 s e2e bench that upscaled nothing.
+     */
+    @Test
+    void aBenchWithAnUnknownModelFailsAtOnce() throws Exception {
+        for (String[] args : new String[][] {
+                {"bench", "e2e", "--model", "nosuchmodel", "--seconds", "5", "--warmup", "1"},
+                {"bench", "soak", "--model", "nosuchmodel", "--minutes", "1"},
+                {"bench", "engine", "--models", "bicubic-x4,nosuchmodel", "--frames", "1"}}) {
+            long t0 = System.nanoTime();
+            Run r = run(Map.of(), args);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, r.rc(), r.err());
+            assertTrue(r.err().contains("streamsr bench " + args[1] + ": model 'nosuchmodel' not found"), r.err());
+            assertTrue(r.err().contains("shipped models: ") && r.err().contains("bicubic-x4"), r.err());
+            assertFalse(r.err().contains("Exception"), "one line, no stack trace: " + r.err());
+            assertFalse(r.out().contains("bicubic-x4 "), "no model timed before the bad one was found: " + r.out());
+            assertTrue(ms < 20_000, String.join(" ", args) + " took " + ms + " ms to fail");
+        }
+    }
+
     /** Every role that needs Kafka waits for it a bounded time, then says where it looked, in one line, and exits 1. */
     @Test
     void anUnreachableKafkaFailsEachRoleWithOneLineNamingTheServers() throws Exception {
