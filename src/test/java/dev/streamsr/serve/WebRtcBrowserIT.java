@@ -138,10 +138,11 @@ class WebRtcBrowserIT {
                     // Both panes show the same camera frame: within one frame (33 ms at 30 fps) at the median, and
                     // two for nine samples in ten. Not one at p90: on 2 loaded cores Chromium's compositor drops a
                     // frame of one pane now and then (p90 69 ms seen under CI), while a playout that is out of step
-                    // shows as hundreds of milliseconds. bench/results.md has the figures of an idle run.
+                    // shows as hundreds of milliseconds. A sample is a whole number of frames give or take the few
+                    // ms between reading the two panes, hence half a frame of slack. bench/results.md has an idle run.
                     assertTrue(apart.size() > 30, "alignment samples: " + apart.size());
                     assertTrue(Math.abs(pct(apart, 50)) <= 34, "panes apart (ms), median: " + apart);
-                    assertTrue(Math.abs(pct(apart, 10)) <= 67 && Math.abs(pct(apart, 90)) <= 67, "panes apart (ms): " + apart);
+                    assertTrue(Math.abs(pct(apart, 10)) <= 83 && Math.abs(pct(apart, 90)) <= 83, "panes apart (ms): " + apart);
 
                     checkKeyframeOnRequest(base, driver, registry);
 
