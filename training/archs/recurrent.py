@@ -37,6 +37,8 @@ class RecurrentSRNet(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
         self.register_buffer("skip_weight", bilinear_x4_as_conv(), persistent=False)
+        # quantize.fake_quantize sets it: the int8 graph rounds the skip to whole levels (quantize_tail).
+        self.skip_on_picture_grid = False
         if feedback:
             # Sees the trunk's features and how far the previous luma is from this frame's; starts nearly
             # closed, so a network grown from one without feedback starts where it was.
@@ -60,6 +62,8 @@ class RecurrentSRNet(nn.Module):
         for b in self.blocks:
             f = b(f)
         skip = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.skip_weight, groups=3)
+        if self.skip_on_picture_grid and not self.feedback:
+            skip = torch.fake_quantize_per_tensor_affine(skip, 1 / 255, 0, 0, 255)
         sub, hidden = skip + self.out(f), torch.tanh(self.hid(f))
         if not self.feedback:
             return sub, hidden, flow

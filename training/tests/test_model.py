@@ -182,14 +182,15 @@ def test_the_probe_scores_an_exported_model_as_the_network_it_came_from(tmp_path
 @pytest.mark.parametrize("arch", ["tiny", "recurrent", "feedback"])
 def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_engine(tmp_path, arch):
     """quantize.py's QDQ graph, run by ONNX Runtime's int8 kernels in the Java engine, computes what
-    the same quantization simulated in PyTorch does, within 3 levels of 255 (rounding of int8
-    accumulations and requantization differs from float fake-quantization), 97% of values within 1."""
+    the same quantization simulated in PyTorch does: the recurrent graphs within 2 levels of 255,
+    the tiny one within 3 (rounding of int8 accumulations and requantization differs from float
+    fake-quantization), 97% of values within 1."""
     import copy
 
     import onnx
     from export import export
     from archs.recurrent import RecurrentSRNet
-    from quantize import calibrate, fake_quantize, quantize_graph
+    from quantize import calibrate, fake_quantize, pad_input_channels, quantize_graph, quantize_residuals, quantize_tail
     if arch == "tiny":
         net, convolutions = randomised(StreamSRNet(**dict(TINY, decoder_channels=12)), 11), 14
     else:  # the shipped recurrent graph's shape: no flow, state at LR resolution; with feedback its gate stays float
@@ -199,6 +200,7 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
             for p in net.parameters():
                 p.mul_(0.3)
     h, w = 24, 32
+    torch.manual_seed(5)
     frames = torch.randint(0, 256, (4, h, w, 3), dtype=torch.uint8)
     onnx_path = str(tmp_path / "fp32.onnx")
     export(copy.deepcopy(net), onnx_path, "test-model")
@@ -207,6 +209,14 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
     ranges = calibrate(net, clips, 100.0)
     model = onnx.load(onnx_path)
     assert quantize_graph(model, ranges) == convolutions
+    # What quantize.py does next, for speed: zero input channels up to a multiple of 8, residual adds
+    # in uint8 (which fake_quantize mirrors), and the picture quantized in one step.
+    padded = pad_input_channels(model)
+    assert padded == (["/flow/coarse/coarse.0/Conv", "/dec_conv/Conv"] if arch == "tiny" else ["/inp/Conv"]), padded
+    assert quantize_residuals(model) == (0 if arch == "tiny" else 2)  # the tiny graph's int8 convolutions are in no ResBlock
+    clip_nodes = sum(n.op_type == "Clip" for n in model.graph.node)
+    assert quantize_tail(model)
+    assert sum(n.op_type == "Clip" for n in model.graph.node) == clip_nodes - 1
     int8_path = str(tmp_path / "int8.onnx")
     onnx.save(model, int8_path)
     fake = fake_quantize(net, ranges)
@@ -220,8 +230,13 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
     got = java_engine(int8_path, frames)
     for t in range(4):
         diff = np.abs(got[t].astype(int) - expected[t].astype(int))
-        assert diff.max() <= 3, f"frame {t}: int8 engine differs from the fake-quantized network by {diff.max()}"
+        assert diff.max() <= (3 if arch == "tiny" else 2), f"frame {t}: int8 engine differs from the fake-quantized network by {diff.max()}"
         assert (diff <= 1).mean() > 0.97, f"frame {t}: {(diff <= 1).mean():.3f} within one level"
+        if arch == "recurrent" and t == 0:
+            # Every rounding of the shipped graph simulated (quantize_residuals and quantize_tail
+            # included): the first frame is equal but for rare ties; from the next, ties fed back
+            # through the state add up (93-99%). Without the residual blocks' rounding, 84% were.
+            assert (diff == 0).mean() > 0.95, f"frame {t}: {(diff == 0).mean():.3f} of values equal"
 
 
 def test_feedback_blends_nothing_without_history_and_only_the_luma_with_it():
