@@ -118,6 +118,16 @@ def fake_quantize(net, ranges):
     return net
 
 
+class SkipRounding:
+    """The skip's rounding as a removable hook: remove() gives the float network back."""
+
+    def __init__(self, net):
+        self.net = net
+
+    def remove(self):
+        self.net.skip_on_picture_grid = False
+
+
 def fake_quantize_activations(net, ranges):
     """Quantization-aware training: the quantized convolutions' inputs and outputs are
     fake-quantized to uint8 at the calibrated ranges in every forward pass, with straight-through
@@ -127,6 +137,7 @@ def fake_quantize_activations(net, ranges):
     hooks = []
     if hasattr(net, "skip_on_picture_grid"):
         net.skip_on_picture_grid = True
+        hooks.append(SkipRounding(net))
     for block, conv in residual_inputs(net, ranges):
         s, z = uint8_params(ranges[conv][0], ranges[conv][1])
         hooks.append(block.register_forward_pre_hook(lambda m, inputs, s=float(s), z=int(z):
