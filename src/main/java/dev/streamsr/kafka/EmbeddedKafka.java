@@ -89,9 +89,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static EmbeddedKafka start(Path dir, boolean temporary, DataDirLock lock, int port, FrameLimits limits, ScramUser user,
                                        Tls tls, long t0) throws IOException {
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
-        int saslPort = user == null ? 0 : freePort();
+        int[] free = freePorts(3, port);
+        int brokerPort = port == 0 ? free[0] : port;
+        int controllerPort = free[1];
+        int saslPort = user == null ? 0 : free[2];
         Properties props = brokerProperties(dir, brokerPort, controllerPort, limits);
         if (user != null) {
             String protocol = tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
@@ -195,9 +196,29 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * {@code n} free ports, none equal to {@code taken}. The sockets are held open together until
+     * all are picked: one at a time, the OS may hand back a port just released (CI once got the
+     * same port for the controller and the SASL listener).
+     */
+    private static int[] freePorts(int n, int taken) throws IOException {
+        java.util.List<ServerSocket> open = new java.util.ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                open.add(s);
+                if (s.getLocalPort() == taken) {
+                    i--;
+                    continue;
+                }
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : open) {
+                s.close();
+            }
         }
     }
 
