@@ -95,15 +95,9 @@ def fake_quantize(net, ranges):
     fake-quantized inputs, int8 weights, int32 biases and fake-quantize their outputs; a residual
     block adds back its input as its first convolution reads it."""
     modules = dict(net.named_modules())
-    if hasattr(net, "skip_on_picture_grid"):
-        net.skip_on_picture_grid = True
-    for block, conv in residual_inputs(net, ranges):
-        s, z = uint8_params(ranges[conv][0], ranges[conv][1])
-        block.register_forward_pre_hook(lambda m, inputs, s=float(s), z=int(z): (torch.fake_quantize_per_tensor_affine(inputs[0], s, z, 0, 255),))
-    for name, (in_lo, in_hi, out_lo, out_hi) in ranges.items():
+    for name, (in_lo, in_hi, _, _) in ranges.items():
         conv = modules[name]
-        in_scale, in_zero = uint8_params(in_lo, in_hi)
-        out_scale, out_zero = uint8_params(out_lo, out_hi)
+        in_scale, _ = uint8_params(in_lo, in_hi)
         with torch.no_grad():
             w = conv.weight.detach().clone()
             w_scale = w.abs().reshape(w.shape[0], -1).amax(1).clamp_min(1e-8) / 127.0
@@ -111,10 +105,7 @@ def fake_quantize(net, ranges):
             if conv.bias is not None:
                 b_scale = float(in_scale) * w_scale
                 conv.bias.copy_(torch.round(conv.bias / b_scale) * b_scale)
-        conv.register_forward_pre_hook(lambda m, inputs, s=float(in_scale), z=int(in_zero):
-                                       (torch.fake_quantize_per_tensor_affine(inputs[0], s, z, 0, 255),))
-        conv.register_forward_hook(lambda m, inputs, output, s=float(out_scale), z=int(out_zero):
-                                   torch.fake_quantize_per_tensor_affine(output, s, z, 0, 255))
+    fake_quantize_activations(net, ranges)
     return net
 
 
@@ -129,10 +120,12 @@ class SkipRounding:
 
 
 def fake_quantize_activations(net, ranges):
-    """Quantization-aware training: the quantized convolutions' inputs and outputs are
-    fake-quantized to uint8 at the calibrated ranges in every forward pass, with straight-through
-    gradients, so the network learns to live with the rounding int8 will add (the weights stay float
-    and are rounded per channel at export, where their error is far smaller). Returns the hooks."""
+    """The int8 graph's activation rounding, as removable hooks: the quantized convolutions' inputs
+    and outputs are fake-quantized to uint8 at the calibrated ranges (straight-through gradients), a
+    residual block adds back its input as its first convolution reads it, and the skip is rounded to
+    whole levels. Quantization-aware training runs with these alone, so the network learns to live
+    with the rounding int8 will add (the weights stay float and are rounded per channel at export,
+    where their error is far smaller). Returns the hooks."""
     modules = dict(net.named_modules())
     hooks = []
     if hasattr(net, "skip_on_picture_grid"):
