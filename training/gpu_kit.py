@@ -58,8 +58,12 @@ def clips(pack, idx, device, crop, rng):
 LOSS_WEIGHTS = {"pixel": 1.0, "ssim_y": 4.0, "structure": 0.4, "temporal": 0.5}
 
 
-def loss_on(sr, hr, flows, temporal, weights=None):
+def loss_on(sr, hr, flows, temporal, weights=None, burn_in=0):
+    """With burn_in, the clip's first frames only build the recurrent state and are not scored: the
+    network is judged where the engine runs it, with history, and not on the zero-state start the
+    per-frame ablation is."""
     w = LOSS_WEIGHTS if weights is None else {**LOSS_WEIGHTS, **weights}
+    sr, hr, flows = sr[:, burn_in:], hr[:, burn_in:], flows[burn_in:]
     n, t = sr.shape[:2]
     a, b = sr.reshape(n * t, *sr.shape[2:]), hr.reshape(n * t, *hr.shape[2:])
     loss = w["pixel"] * L.charbonnier(a, b) + w["ssim_y"] * L.ssim_y_loss(a, b) + w["structure"] * L.structure_frequency(a, b)
@@ -87,7 +91,7 @@ def evaluate(net, pack, idx, device):
 
 
 def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=16, crop=24, lr=1e-3, max_iterations=None,
-          checkpoint=None, weights=None):
+          checkpoint=None, weights=None, burn_in=0):
     """Trains for `seconds` of wall time on a cosine schedule; `checkpoint(iteration)` is called every
     500 iterations, so a run cut short leaves its weights."""
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
@@ -100,7 +104,7 @@ def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=
         idx = rng.choice(train_idx, size=min(batch, len(train_idx)), replace=False)
         hr, lr_clip = clips(pack, idx, device, crop, rng)
         sr, flows = net.forward_clip(lr_clip)
-        loss = loss_on(sr, hr, flows, temporal=frac > 0.5, weights=weights)
+        loss = loss_on(sr, hr, flows, temporal=frac > 0.5, weights=weights, burn_in=burn_in)
         if teacher is not None:
             with torch.no_grad():
                 target, _ = teacher.forward_clip(lr_clip)

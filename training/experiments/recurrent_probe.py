@@ -58,6 +58,7 @@ def main():
     ap.add_argument("--fast-speed", type=float, default=4.0)
     ap.add_argument("--qat", action="store_true", help="quantization-aware: calibrate on 48 clips as quantize.py does, then train "
                                                        "with the int8 graph's activation rounding simulated")
+    ap.add_argument("--burn-in", type=int, default=0, help="the first N frames of each clip build the state and are not scored")
     ap.add_argument("--weights", default="{}", help='loss weights over gpu_kit.LOSS_WEIGHTS, JSON: {"pixel": 4}')
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -90,7 +91,7 @@ def main():
         torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
 
     its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8,
-                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights))
+                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights), burn_in=args.burn_in)
     save(its)
     net.eval()
     shipped = build(load_config(os.path.join(HERE, "configs", "tiny-v7.yaml")))

@@ -52,3 +52,20 @@ def test_the_kit_needs_no_opencv_yaml_or_onnx():
     code = ("import sys; sys.modules['cv2'] = None; sys.modules['yaml'] = None; sys.modules['onnx'] = None; "
             "import gpu_kit")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=HERE)
+
+
+def test_burn_in_frames_build_the_state_and_are_not_scored():
+    """recurrent_probe --burn-in: the loss does not see the clip's first frames (the zero-state start
+    the per-frame ablation is), and does see every later one."""
+    from gpu_kit import loss_on
+    torch.manual_seed(3)
+    hr = torch.rand(2, 5, 3, 32, 32)
+    sr = hr + 0.05 * torch.randn_like(hr)
+    flows = [None] * 5
+    base = float(loss_on(sr, hr, flows, temporal=True, burn_in=2))
+    early, late = sr.clone(), sr.clone()
+    early[:, :2] = 0
+    late[:, 3] = 0
+    assert float(loss_on(early, hr, flows, temporal=True, burn_in=2)) == pytest.approx(base)
+    assert float(loss_on(late, hr, flows, temporal=True, burn_in=2)) > base + 0.01
+    assert float(loss_on(early, hr, flows, temporal=True)) > base + 0.01
