@@ -22,11 +22,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
@@ -138,15 +141,13 @@ class OverloadIT extends EmbeddedBrokerTest {
             reader.join(5_000);
 
             // The time all four sources were ingesting, from the LR topic's frames.
-            Map<String, long[]> ingested = new TreeMap<>();
-            for (var r : TopicReader.readUntil(kafka, flow.topics.lr(), true, Duration.ofSeconds(30), TopicReader.endedAll(ids.toArray(String[]::new)))) {
-                if (FrameHeaders.decode(r.key(), r.headers(), r.value()) instanceof Decoded.FrameRecord f) {
-                    long t = f.frame().ingestNanos();
-                    ingested.merge(f.frame().stream().value(), new long[] {t, t}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-                }
-            }
-            long from = ingested.values().stream().mapToLong(t -> t[0]).max().orElseThrow();
-            long to = ingested.values().stream().mapToLong(t -> t[1]).min().orElseThrow();
+            Map<String, LongSummaryStatistics> ingested = TopicReader.readUntil(kafka, flow.topics.lr(), true, Duration.ofSeconds(30),
+                            TopicReader.endedAll(ids.toArray(String[]::new))).stream()
+                    .map(r -> FrameHeaders.decode(r.key(), r.headers(), r.value()))
+                    .flatMap(d -> d instanceof Decoded.FrameRecord f ? Stream.of(f.frame()) : Stream.empty())
+                    .collect(Collectors.groupingBy(f -> f.stream().value(), Collectors.summarizingLong(f -> f.ingestNanos())));
+            long from = ingested.values().stream().mapToLong(LongSummaryStatistics::getMin).max().orElseThrow();
+            long to = ingested.values().stream().mapToLong(LongSummaryStatistics::getMax).min().orElseThrow();
             assertTrue(to - from > 5_000_000_000L, "the four sources were live together for only " + (to - from) / 1_000_000 + " ms");
             Map<String, Long> together = new TreeMap<>();
             for (String id : ids) {
