@@ -10,35 +10,44 @@ import java.util.Map;
  * every stream stays live and none starves. For a frame of a live source:
  * <ul>
  *   <li>older than {@code maxLag} since ingest: skipped ({@link Decision#SKIP_MAX_LAG});</li>
- *   <li>while the engine is contended (some frame was behind, older than {@code behind}, in the
- *       last second): upscaled only if no other active live stream has waited longer for the engine,
- *       else skipped ({@link Decision#SKIP_FAIR_SHARE}), so the engine goes round the streams in turn;</li>
+ *   <li>while another active live stream is waiting for the engine and was last upscaled before this
+ *       one: skipped ({@link Decision#SKIP_FAIR_SHARE}), so the engine goes round the streams in turn;</li>
  *   <li>otherwise: upscaled.</li>
  * </ul>
- * Frames of files are always upscaled. Lag alone is not fair: streams that share a partition
- * arrive interleaved in the same order every time, and a lag threshold then cut the same streams
- * out again and again (two of four produced nothing in a 3-minute probe), while a stream alone on
- * its partition, with a short queue, was always on time and took the engine every time.
+ * A stream is waiting when its last frame was skipped, or was upscaled while behind (older than
+ * {@code behind}): it has more frames queued than it is getting. A stream whose last frame was
+ * upscaled on time has nothing queued, and nobody gives way to it. Frames of files are always upscaled.
+ * <p>
+ * Lag alone is not fair: streams that share a partition arrive interleaved in the same order every
+ * time, and a lag threshold then cut the same streams out again and again (two of four produced
+ * nothing in a 3-minute probe), while a stream alone on its partition, with a short queue, was
+ * always on time and took the engine every time. Nor is a fair turn that only holds while some frame
+ * is behind: a Kafka Streams thread takes several records of one partition at a time, its queues
+ * drain in bursts, and in every lull the stream alone on its partition took the engine (twice its
+ * share in a simulation of four streams). A stream whose frames are all past {@code maxLag} (its
+ * clock is wrong, or its backlog will not drain) stops counting as waiting a second after its last
+ * frame on time, so it cannot hold the others up.
  */
 final class EngineShare {
     enum Decision { UPSCALE, SKIP_MAX_LAG, SKIP_FAIR_SHARE }
 
-    /** The engine counts as contended for this long after a frame that was behind. */
-    private static final long CONTENDED_NANOS = 1_000_000_000L;
     /** A stream takes part for this long after its last frame. */
     private static final long ACTIVE_NANOS = 1_000_000_000L;
+    /** A stream whose frames are too late still waits its turn this long after its last frame on time. */
+    private static final long LATE_CLAIM_NANOS = 1_000_000_000L;
     private static final long NEVER = Long.MIN_VALUE;
 
     private static final class Share {
         long served = NEVER;
         long seen = NEVER;
+        long onTime = NEVER;
         boolean live;
+        boolean waiting;
     }
 
     private final long maxLagNanos;
     private final long behindNanos;
     private final Map<StreamId, Share> streams = new HashMap<>();
-    private long lastBehind = NEVER;
 
     EngineShare(Duration maxLag) {
         this.maxLagNanos = maxLag.toNanos();
@@ -52,18 +61,17 @@ final class EngineShare {
         s.live = live;
         if (live && maxLagNanos > 0) {
             if (lagNanos > maxLagNanos) {
+                s.waiting = s.onTime != NEVER && nowNanos - s.onTime < LATE_CLAIM_NANOS;
                 return Decision.SKIP_MAX_LAG;
             }
-            if (lagNanos > behindNanos) {
-                lastBehind = nowNanos;
-            }
-            if (lastBehind != NEVER && nowNanos - lastBehind < CONTENDED_NANOS) {
-                for (Share other : streams.values()) {
-                    if (other != s && other.live && nowNanos - other.seen < ACTIVE_NANOS && other.served < s.served) {
-                        return Decision.SKIP_FAIR_SHARE; // another stream has waited longer for its turn
-                    }
+            s.onTime = nowNanos;
+            for (Share other : streams.values()) {
+                if (other != s && other.live && other.waiting && nowNanos - other.seen < ACTIVE_NANOS && other.served < s.served) {
+                    s.waiting = true;
+                    return Decision.SKIP_FAIR_SHARE; // another stream has waited longer for its turn
                 }
             }
+            s.waiting = lagNanos > behindNanos;
         }
         s.served = nowNanos;
         return Decision.UPSCALE;
