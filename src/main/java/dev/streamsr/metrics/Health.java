@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * <em>ready</em> false means it is not doing its job right now (starting, broker unreachable).
  * Probes run on one background thread every {@link #PERIOD_MS} ms, never on the request path: a
  * probe that waits on the network cannot stall the HTTP server or a Kubernetes probe. A probe that
- * changes state is logged once, so a broker outage is one line, not one per retry.
+ * changes state is logged once, so a broker outage is one line, not one per retry. A probe that
+ * does not return within the stall bound makes its part not ready, and the probe thread's stack
+ * is logged once: a stuck probe must not leave its last answer standing as if it were current.
  */
 public final class Health implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Health.class);
@@ -51,10 +53,21 @@ public final class Health implements AutoCloseable {
     private final Map<String, Check> last = new ConcurrentHashMap<>();
     private final java.util.Set<String> wasReady = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService runner;
+    private final long stallNanos;
     private boolean announced;
+    /** The probe being run now (null between probes), since when, and on which thread. */
+    private volatile String probing;
+    private volatile long probingSince;
+    private volatile Thread probeThread;
+    private final java.util.concurrent.atomic.AtomicLong stallLogged = new java.util.concurrent.atomic.AtomicLong();
 
     public Health(String role) {
+        this(role, java.time.Duration.ofSeconds(15));
+    }
+
+    Health(String role, java.time.Duration stall) {
         this.role = role;
+        this.stallNanos = stall.toNanos();
         this.runner = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("health").daemon(true).unstarted(r));
         runner.scheduleWithFixedDelay(this::evaluate, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
@@ -73,10 +86,15 @@ public final class Health implements AutoCloseable {
     synchronized void evaluate() {
         probes.forEach((name, probe) -> {
             Check now;
+            probeThread = Thread.currentThread();
+            probingSince = System.nanoTime();
+            probing = name;
             try {
                 now = probe.check();
             } catch (RuntimeException e) {
                 now = Check.notReady("probe failed", Map.of("error", String.valueOf(e.getMessage())));
+            } finally {
+                probing = null;
             }
             Check before = last.put(name, now);
             boolean changed = before == null || before.live() != now.live() || before.ready() != now.ready();
@@ -105,9 +123,15 @@ public final class Health implements AutoCloseable {
         boolean live = true;
         boolean ready = true;
         Map<String, Object> checks = new LinkedHashMap<>();
+        String stuck = probing;
+        long since = probingSince;
+        long stalled = System.nanoTime() - since;
         for (String name : probes.keySet().stream().sorted().toList()) {
             Check c = last.get(name);
-            if (c == null) {
+            if (name.equals(stuck) && stalled > stallNanos) {
+                c = Check.notReady("probe stalled", Map.of("stalled_s", TimeUnit.NANOSECONDS.toSeconds(stalled)));
+                logStall(name, since, stalled);
+            } else if (c == null) {
                 c = Check.notReady("starting", Map.of());
             }
             live &= c.live();
@@ -126,6 +150,19 @@ public final class Health implements AutoCloseable {
         body.put("ready", ready);
         body.put("checks", checks);
         return new Report(live, ready, body);
+    }
+
+    private void logStall(String name, long since, long stalled) {
+        long logged = stallLogged.get();
+        if (logged != since && stallLogged.compareAndSet(logged, since)) {
+            Thread t = probeThread;
+            StringBuilder stack = new StringBuilder();
+            for (StackTraceElement e : t == null ? new StackTraceElement[0] : t.getStackTrace()) {
+                stack.append("\n\tat ").append(e);
+            }
+            log.warn("{} {}: the probe has not returned for {} s; its last answer no longer counts. Probe thread:{}", role, name,
+                    TimeUnit.NANOSECONDS.toSeconds(stalled), stack);
+        }
     }
 
     /** Stops probing: a role that is closing its parts on purpose should not log them as failures. */

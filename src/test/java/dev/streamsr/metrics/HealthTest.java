@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +67,41 @@ class HealthTest {
             assertFalse(r.ready());
             assertTrue(r.live());
         }
+    }
+
+    @Test
+    void aProbeThatStopsReturningMakesItsPartNotReadyInsteadOfLeavingItsLastAnswer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        try (Health h = new Health("upscale", Duration.ofMillis(300)).add("upscale", () -> {
+            if (calls.incrementAndGet() > 1) {
+                try {
+                    release.await(); // a call that blocks, as a probe waiting on a lock would
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Health.Check.up("running", Map.of());
+        })) {
+            Health.Report r = h.report();
+            for (long deadline = System.nanoTime() + 10_000_000_000L; !"probe stalled".equals(state(r, "upscale"))
+                    && System.nanoTime() < deadline; r = h.report()) {
+                Thread.sleep(50);
+            }
+            assertEquals("probe stalled", state(r, "upscale"), r.body().toString());
+            assertFalse(r.ready());
+            assertTrue(r.live());
+            release.countDown();
+            for (long deadline = System.nanoTime() + 10_000_000_000L; !h.report().ready() && System.nanoTime() < deadline; ) {
+                Thread.sleep(50);
+            }
+            assertTrue(h.report().ready(), "ready again once the probe answers: " + h.report().body());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private static Object state(Health.Report r, String part) {
+        return ((Map<?, ?>) ((Map<?, ?>) r.body().get("checks")).get(part)).get("state");
     }
 }
