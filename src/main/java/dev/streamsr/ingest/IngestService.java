@@ -58,7 +58,6 @@ public final class IngestService implements AutoCloseable {
             // Several regions of one camera: one connection and one decode, each region cut from the decoded picture.
             Shared s = shared.computeIfAbsent(source.uri() + (source.loop() ? "#loop" : ""), key -> {
                 SharedDecoder d = new SharedDecoder(StreamId.of("shared-" + sharedIds.incrementAndGet()), source, settings, registry);
-                d.start();
                 log.info("stream {}: {} is decoded once for its region streams, as {}", source.stream(), source.display(), d.camera().source().stream());
                 return new Shared(d, ConcurrentHashMap.newKeySet());
             });

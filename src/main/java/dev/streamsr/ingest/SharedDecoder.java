@@ -23,6 +23,7 @@ final class SharedDecoder implements FrameSink {
     private final List<Consumer<Frame>> pictures = new CopyOnWriteArrayList<>();
     private final List<Consumer<AudioFrame>> sounds = new CopyOnWriteArrayList<>();
     private final List<Runnable> endings = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 
     SharedDecoder(StreamId id, Source source, IngestSettings settings, MeterRegistry registry) {
         // Full size: each region is cut from the decoded picture before anything scales it.
@@ -34,12 +35,18 @@ final class SharedDecoder implements FrameSink {
         return camera;
     }
 
-    void start() {
-        thread.start();
+    /** Connects to the camera once: called when the first region stream's pipeline takes pictures, so it sees the first one. */
+    private void start() {
+        if (started.compareAndSet(false, true)) {
+            thread.start();
+        }
     }
 
     void stop() {
         camera.stop();
+        if (!started.get()) {
+            return;
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
@@ -47,9 +54,14 @@ final class SharedDecoder implements FrameSink {
         }
     }
 
-    /** Every decoded picture, until the returned action is run. */
+    /**
+     * Every decoded picture, until the returned action is run. The first subscriber starts the
+     * decoder: started before it, a finite source's first picture could go to nobody (RegionIT saw
+     * 89 of 90 frames once).
+     */
     Runnable onPicture(Consumer<Frame> to) {
         pictures.add(to);
+        start();
         return () -> pictures.remove(to);
     }
 
