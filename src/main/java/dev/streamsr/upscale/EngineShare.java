@@ -24,23 +24,24 @@ import java.util.Map;
  * always on time and took the engine every time. Nor is a fair turn that only holds while some frame
  * is behind: a Kafka Streams thread takes several records of one partition at a time, its queues
  * drain in bursts, and in every lull the stream alone on its partition took the engine (twice its
- * share in a simulation of four streams). A stream whose frames are all past {@code maxLag} (its
- * clock is wrong, or its backlog will not drain) stops counting as waiting a second after its last
- * frame on time, so it cannot hold the others up.
+ * share in a simulation of four streams). A stream whose frames are past {@code maxLag} waits
+ * too, so the others give way and its backlog drains (skipping is cheap); but only for a second
+ * after its first late frame, so a stream that is always late (a wrong clock, a backlog that
+ * will not drain) cannot hold the others up, and claims again only after a frame on time.
  */
 final class EngineShare {
     enum Decision { UPSCALE, SKIP_MAX_LAG, SKIP_FAIR_SHARE }
 
     /** A stream takes part for this long after its last frame. */
     private static final long ACTIVE_NANOS = 1_000_000_000L;
-    /** A stream whose frames are too late still waits its turn this long after its last frame on time. */
+    /** A stream whose frames are too late waits its turn for this long after its first late frame. */
     private static final long LATE_CLAIM_NANOS = 1_000_000_000L;
     private static final long NEVER = Long.MIN_VALUE;
 
     private static final class Share {
         long served = NEVER;
         long seen = NEVER;
-        long onTime = NEVER;
+        long lateSince = NEVER;
         boolean live;
         boolean waiting;
     }
@@ -61,10 +62,13 @@ final class EngineShare {
         s.live = live;
         if (live && maxLagNanos > 0) {
             if (lagNanos > maxLagNanos) {
-                s.waiting = s.onTime != NEVER && nowNanos - s.onTime < LATE_CLAIM_NANOS;
+                if (s.lateSince == NEVER) {
+                    s.lateSince = nowNanos;
+                }
+                s.waiting = nowNanos - s.lateSince < LATE_CLAIM_NANOS;
                 return Decision.SKIP_MAX_LAG;
             }
-            s.onTime = nowNanos;
+            s.lateSince = NEVER;
             for (Share other : streams.values()) {
                 if (other != s && other.live && other.waiting && nowNanos - other.seen < ACTIVE_NANOS && other.served < s.served) {
                     s.waiting = true;

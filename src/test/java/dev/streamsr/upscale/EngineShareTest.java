@@ -88,6 +88,20 @@ class EngineShareTest {
     }
 
     @Test
+    void streamsThatStartBehindABacklogStillGetTheirTurn() {
+        // b's partition is more than max-lag behind when it starts (a rebalance, a slow first engine call):
+        // a gives way while b's backlog is skipped through, so b is not shut out by a stream that is on time.
+        StreamId a = StreamId.of("a");
+        StreamId b = StreamId.of("b");
+        assertEquals(Decision.UPSCALE, share.decide(a, true, 300 * MS, 0));
+        assertEquals(Decision.SKIP_MAX_LAG, share.decide(b, true, 2_500 * MS, MS));
+        assertEquals(Decision.SKIP_FAIR_SHARE, share.decide(a, true, 300 * MS, 2 * MS), "b is waiting and has never had a turn");
+        assertEquals(Decision.SKIP_MAX_LAG, share.decide(b, true, 1_800 * MS, 3 * MS));
+        assertEquals(Decision.UPSCALE, share.decide(b, true, 900 * MS, 4 * MS), "b's backlog drained to a frame on time");
+        assertEquals(Decision.UPSCALE, share.decide(a, true, 300 * MS, 5 * MS));
+    }
+
+    @Test
     void aStreamThatIsAlwaysTooLateStopsHoldingTheOthersUp() {
         StreamId late = StreamId.of("late");
         StreamId cam = StreamId.of("cam");
@@ -110,13 +124,14 @@ class EngineShareTest {
      * Four live streams at 30 fps on three partitions (a and b share one), against an engine that
      * manages 25 frames a second, run as one Kafka Streams thread runs them: a pass takes up to
      * {@code perPass} waiting records from each partition in turn. Skipping a frame costs almost
-     * nothing, an engine call 40 ms. Returns the frames each stream got upscaled in 20 s.
+     * nothing, an engine call 40 ms. {@code backlogMs}: how far behind a and b's partition starts.
+     * Returns the frames each stream got upscaled in 20 s.
      */
-    private static int[] simulate(EngineShare share, int perPass) {
+    private static int[] simulate(EngineShare share, int perPass, long backlogMs) {
         String[] ids = {"a", "b", "c", "d"};
         int[][] partitions = {{0, 1}, {2}, {3}};
         long interval = 1_000 * MS / 30;
-        long[] next = {0, 7 * MS, 13 * MS, 21 * MS};
+        long[] next = {-backlogMs * MS, 7 * MS - backlogMs * MS, 13 * MS, 21 * MS};
         List<ArrayDeque<long[]>> queues = new ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
             queues.add(new ArrayDeque<>());
@@ -165,11 +180,23 @@ class EngineShareTest {
     @Test
     void aStreamAloneOnItsPartitionGetsNoMoreThanItsShare() {
         for (int perPass : new int[] {1, 4, 16}) {
-            int[] served = simulate(new EngineShare(Duration.ofSeconds(1)), perPass);
+            int[] served = simulate(new EngineShare(Duration.ofSeconds(1)), perPass, 0);
             int max = Arrays.stream(served).max().orElseThrow();
             int min = Arrays.stream(served).min().orElseThrow();
             System.out.printf("%d record(s) a pass: upscaled %s%n", perPass, Arrays.toString(served));
             assertTrue(min >= 0.9 * max, perPass + " record(s) a pass: a, b, c, d upscaled " + Arrays.toString(served));
+            assertTrue(Arrays.stream(served).sum() > 0.8 * 25 * 20, "the engine idled: " + Arrays.toString(served));
+        }
+    }
+
+    @Test
+    void streamsWhosePartitionStartsFarBehindCatchUpAndGetTheirShare() {
+        for (int perPass : new int[] {1, 4, 16}) {
+            int[] served = simulate(new EngineShare(Duration.ofSeconds(1)), perPass, 3_000);
+            int max = Arrays.stream(served).max().orElseThrow();
+            int min = Arrays.stream(served).min().orElseThrow();
+            System.out.printf("%d record(s) a pass, a and b 3 s behind at the start: upscaled %s%n", perPass, Arrays.toString(served));
+            assertTrue(min >= 0.85 * max, perPass + " record(s) a pass: a, b, c, d upscaled " + Arrays.toString(served));
             assertTrue(Arrays.stream(served).sum() > 0.8 * 25 * 20, "the engine idled: " + Arrays.toString(served));
         }
     }
