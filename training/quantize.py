@@ -30,6 +30,13 @@ from onnx import helper, numpy_helper
 from checkpoints import load_grown, onnx_weights
 from config import build, load_config
 
+# Weights are symmetric int8 in [-WEIGHT_LEVELS, WEIGHT_LEVELS]: 7 bits, not 8 (ONNX Runtime's
+# reduce_range). On x86 CPUs without VNNI (AVX2 only, as many EPYC and Xeon hosts are) ONNX Runtime's
+# u8 x s8 kernel sums pairs of products in int16 with saturation: 2 x 255 x 127 overflows it, and on
+# such a CPU 8-bit weights cost the stream model 0.56 dB (27.03 against 27.59 in float, first 100
+# vtest.avi frames under `stream`). 2 x 255 x 63 fits, so the file computes the same everywhere.
+WEIGHT_LEVELS = 63
+
 # Convolutions worth int8 in the tiny graph: at LR resolution or stride 2, 16 channels or more on one side.
 TINY_QUANTIZED = ("encoder.0", "encoder.2", "flow.coarse.0", "flow.coarse.2", "flow.fine.0", "flow.fine.2", "u_in.base",
                   "u_down.base", "u_mid.base", "u_up.base", "u_out.base", "dec_up", "dec_conv", "dec_out")
@@ -100,8 +107,9 @@ def fake_quantize(net, ranges):
         in_scale, _ = uint8_params(in_lo, in_hi)
         with torch.no_grad():
             w = conv.weight.detach().clone()
-            w_scale = w.abs().reshape(w.shape[0], -1).amax(1).clamp_min(1e-8) / 127.0
-            conv.weight.copy_(torch.clamp(torch.round(w / w_scale[:, None, None, None]), -127, 127) * w_scale[:, None, None, None])
+            w_scale = w.abs().reshape(w.shape[0], -1).amax(1).clamp_min(1e-8) / WEIGHT_LEVELS
+            conv.weight.copy_(torch.clamp(torch.round(w / w_scale[:, None, None, None]), -WEIGHT_LEVELS, WEIGHT_LEVELS)
+                              * w_scale[:, None, None, None])
             if conv.bias is not None:
                 b_scale = float(in_scale) * w_scale
                 conv.bias.copy_(torch.round(conv.bias / b_scale) * b_scale)
@@ -180,8 +188,8 @@ def quantize_graph(model, ranges):
         tag = name.replace(".", "_")
         x_dq, x_scale = qdq(node.input[0], in_lo, in_hi, f"q_{tag}_in")
         w = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
-        w_scale = np.maximum(np.abs(w).reshape(w.shape[0], -1).max(1), 1e-8) / 127.0
-        w_q = np.clip(np.round(w / w_scale[:, None, None, None]), -127, 127).astype(np.int8)
+        w_scale = np.maximum(np.abs(w).reshape(w.shape[0], -1).max(1), 1e-8) / WEIGHT_LEVELS
+        w_q = np.clip(np.round(w / w_scale[:, None, None, None]), -WEIGHT_LEVELS, WEIGHT_LEVELS).astype(np.int8)
         new_inits += [numpy_helper.from_array(w_q, f"{tag}_w_q"), numpy_helper.from_array(w_scale.astype(np.float32), f"{tag}_w_scale"),
                       numpy_helper.from_array(np.zeros(w.shape[0], np.int8), f"{tag}_w_zero")]
         out_nodes.append(helper.make_node("DequantizeLinear", [f"{tag}_w_q", f"{tag}_w_scale", f"{tag}_w_zero"], [f"{tag}_w_dq"],
@@ -379,6 +387,42 @@ def calibration_clips(clips=CLIPS, seed=SEED, profile="mixed"):
     return list(lr)
 
 
+def requantize_weights(model, levels=WEIGHT_LEVELS):
+    """Brings an int8 file's weights into [-levels, levels] (per output channel, from the weights it
+    holds) and its int32 biases onto the matching scale, its activation calibration kept: for the
+    files made before the weights were 7-bit. Returns how many convolutions changed."""
+    inits = {i.name: i for i in model.graph.initializer}
+    changed = 0
+    for node in model.graph.node:
+        if node.op_type != "DequantizeLinear" or not node.name.endswith("_w_DQ"):
+            continue
+        tag = node.name[:-len("_w_DQ")]
+        q = numpy_helper.to_array(inits[f"{tag}_w_q"]).astype(np.float32)
+        scale = numpy_helper.to_array(inits[f"{tag}_w_scale"]).astype(np.float32)
+        peak = np.abs(q).reshape(q.shape[0], -1).max(1)
+        if peak.max() <= levels:
+            continue
+        w = q * scale[:, None, None, None]
+        new_scale = (np.maximum(np.abs(w).reshape(w.shape[0], -1).max(1), 1e-8) / levels).astype(np.float32)
+        new_q = np.clip(np.round(w / new_scale[:, None, None, None]), -levels, levels).astype(np.int8)
+        inits[f"{tag}_w_q"].CopyFrom(numpy_helper.from_array(new_q, f"{tag}_w_q"))
+        inits[f"{tag}_w_scale"].CopyFrom(numpy_helper.from_array(new_scale, f"{tag}_w_scale"))
+        if f"{tag}_b_q" in inits:
+            b_scale = numpy_helper.to_array(inits[f"{tag}_b_scale"]).astype(np.float32)
+            b = numpy_helper.to_array(inits[f"{tag}_b_q"]).astype(np.float64) * b_scale
+            new_b_scale = (b_scale * new_scale / scale).astype(np.float32)
+            inits[f"{tag}_b_q"].CopyFrom(numpy_helper.from_array(np.round(b / new_b_scale).astype(np.int32), f"{tag}_b_q"))
+            inits[f"{tag}_b_scale"].CopyFrom(numpy_helper.from_array(new_b_scale, f"{tag}_b_scale"))
+        changed += 1
+    return changed
+
+
+def note_weights(model):
+    for p in model.metadata_props:
+        if p.key == "quantization" and "weights" not in p.value:
+            p.value += f"; weights per channel in [-{WEIGHT_LEVELS}, {WEIGHT_LEVELS}] (7 bits: exact on CPUs without VNNI)"
+
+
 def note_rewrites(model, padded, residuals, tail):
     """The graph rewrites, in the quantization metadata: a file says how it was made."""
     done = ([f"input channels padded ({', '.join(padded)})"] if padded else []) + ([f"{residuals} residual adds in uint8"] if residuals else []) \
@@ -393,8 +437,8 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--config", help="the model's config (its network sizes); not with --graph-only")
     ap.add_argument("--graph-only", action="store_true",
-                    help="--model is already int8: apply only the graph rewrites (padding, uint8 adds and tail), "
-                         "keeping its calibration, weights and name")
+                    help="--model is already int8: apply only the graph rewrites (padding, uint8 adds and tail) and bring "
+                         "its weights to 7 bits, keeping its activation calibration and name")
     ap.add_argument("--out", required=True)
     ap.add_argument("--clips", type=int, default=CLIPS)
     ap.add_argument("--percentile", type=float, default=PERCENTILE)
@@ -407,10 +451,13 @@ def main():
         if not any(p.key == "quantization" for p in model.metadata_props):
             ap.error(f"{args.model} has no quantization metadata: --graph-only rewrites an int8 file quantize.py made")
         padded, residuals, tail = pad_input_channels(model), quantize_residuals(model), quantize_tail(model)
+        requantized = requantize_weights(model)
         note_rewrites(model, padded, residuals, tail)
+        note_weights(model)
         onnx.checker.check_model(model)
         onnx.save(model, args.out)
-        print(f"{args.out}: input channels padded for {padded or 'none'}; {residuals} residual adds in uint8; tail {'rewritten' if tail else 'not found'}")
+        print(f"{args.out}: input channels padded for {padded or 'none'}; {residuals} residual adds in uint8; tail {'rewritten' if tail else 'not found'}; "
+              f"weights of {requantized} convolutions brought to 7 bits")
         return
     if not args.config:
         ap.error("--config is required")
@@ -432,6 +479,7 @@ def main():
     entry = model.metadata_props.add()
     entry.key, entry.value = "quantization", f"int8 QDQ, {count} convolutions, static calibration on {args.clips} clips, p{args.percentile}"
     note_rewrites(model, padded, residuals, tail)
+    note_weights(model)
     onnx.checker.check_model(model)
     onnx.save(model, args.out)
     print(f"{args.out}: {count} convolutions in int8; input channels padded for {padded or 'none'}; {residuals} residual adds in uint8; "
