@@ -91,7 +91,7 @@ def evaluate(net, pack, idx, device):
 
 
 def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=16, crop=24, lr=1e-3, max_iterations=None,
-          checkpoint=None, weights=None, burn_in=0):
+          checkpoint=None, weights=None, burn_in=0, temporal_from=0.5):
     """Trains for `seconds` of wall time on a cosine schedule; `checkpoint(iteration)` is called every
     500 iterations, so a run cut short leaves its weights."""
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
@@ -104,7 +104,7 @@ def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=
         idx = rng.choice(train_idx, size=min(batch, len(train_idx)), replace=False)
         hr, lr_clip = clips(pack, idx, device, crop, rng)
         sr, flows = net.forward_clip(lr_clip)
-        loss = loss_on(sr, hr, flows, temporal=frac > 0.5, weights=weights, burn_in=burn_in)
+        loss = loss_on(sr, hr, flows, temporal=frac >= temporal_from, weights=weights, burn_in=burn_in)
         if teacher is not None:
             with torch.no_grad():
                 target, _ = teacher.forward_clip(lr_clip)

@@ -46,7 +46,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--pool", type=int, default=800)
-    ap.add_argument("--init", help="checkpoint (last.pt) to continue from")
+    ap.add_argument("--init", help="checkpoint (last.pt) to continue from, or an exported float model (.onnx): a fresh machine has no runs/")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--crop", type=int, default=24, help="LR crop side, at most --lr-size")
     ap.add_argument("--lr-size", type=int, default=32, help="LR side of the pool's clips")
@@ -59,6 +59,9 @@ def main():
     ap.add_argument("--qat", action="store_true", help="quantization-aware: calibrate on 48 clips as quantize.py does, then train "
                                                        "with the int8 graph's activation rounding simulated")
     ap.add_argument("--burn-in", type=int, default=0, help="the first N frames of each clip build the state and are not scored")
+    ap.add_argument("--train-only", nargs="*", default=[], help="train only the parameters under these module names (e.g. gate): "
+                                                                 "the rest stays as --init left it, and so does the per-frame ablation")
+    ap.add_argument("--temporal-from", type=float, default=0.5, help="the share of the run after which the temporal loss is on")
     ap.add_argument("--weights", default="{}", help='loss weights over gpu_kit.LOSS_WEIGHTS, JSON: {"pixel": 4}')
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -73,13 +76,17 @@ def main():
     assert isinstance(net, RecurrentSRNet), "--config must describe a recurrent network"
     start = 0
     if args.init:
-        state = torch.load(args.init, map_location="cpu")
+        state = {"model": onnx_weights(args.init)} if args.init.endswith(".onnx") else torch.load(args.init, map_location="cpu")
         # A network grown from another (version 3's feedback gate on version 2's weights) starts its new layers fresh.
         missing, unexpected = net.load_state_dict(state["model"], strict=False)
         assert not unexpected, f"--init has weights this network lacks: {unexpected}"
         if missing:
             print(f"new in this network, trained from scratch: {missing}", flush=True)
         start = state.get("iteration", 0)
+    if args.train_only:
+        for name, p in net.named_parameters():
+            p.requires_grad_(any(name == m or name.startswith(m + ".") for m in args.train_only))
+        print(f"training only {[n for n, p in net.named_parameters() if p.requires_grad]}", flush=True)
     if args.qat:
         from quantize import PERCENTILE, calibrate, calibration_clips, fake_quantize_activations
         net.eval()
@@ -91,7 +98,7 @@ def main():
         torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
 
     its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8,
-                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights), burn_in=args.burn_in)
+                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights), burn_in=args.burn_in, temporal_from=args.temporal_from)
     save(its)
     net.eval()
     shipped = build(load_config(os.path.join(HERE, "configs", "tiny-v7.yaml")))
