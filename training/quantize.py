@@ -417,16 +417,49 @@ def requantize_weights(model, levels=WEIGHT_LEVELS):
     return changed
 
 
+def depth_to_space_tail(model):
+    """The engine graph's last step turns the 48 sub-pixel channels into the 4x picture in NHWC as
+    Reshape(N, 3, 4, 4, H, W) -> Transpose(0, 4, 2, 5, 3, 1) -> Reshape: ONNX Runtime's general
+    6-D transpose of uint8, 5.0 ms of a 320x180 frame on an AVX2 CPU (its profile). DepthToSpace
+    (CRD, pixel_shuffle's order) and a transpose that moves one axis compute the same bytes in 3.6.
+    Returns whether the rewrite was made."""
+    g = model.graph
+    by_output = {o: n for n in g.node for o in n.output}
+    outputs = [o.name for o in g.output]
+    final = by_output.get("sr")
+    if final is None or final.op_type != "Reshape":
+        return False
+    shuffle = by_output.get(final.input[0])
+    if shuffle is None or shuffle.op_type != "Transpose":
+        return False
+    perm = [list(a.ints) for a in shuffle.attribute if a.name == "perm"]
+    split = by_output.get(shuffle.input[0])
+    if perm != [[0, 4, 2, 5, 3, 1]] or split is None or split.op_type != "Reshape":
+        return False
+    nodes = [n for n in g.node if n not in (final, shuffle, split)]
+    nodes += [helper.make_node("DepthToSpace", [split.input[0]], ["sr_nchw"], name="picture_DepthToSpace", blocksize=4, mode="CRD"),
+              helper.make_node("Transpose", ["sr_nchw"], ["sr"], name="picture_NHWC", perm=[0, 2, 3, 1])]
+    # The shape arithmetic that fed the two reshapes is left without readers: drop it.
+    needed, live = set(outputs), []
+    for n in reversed(nodes):
+        if any(o in needed for o in n.output):
+            live.append(n)
+            needed.update(i for i in n.input if i)
+    del g.node[:]
+    g.node.extend(reversed(live))
+    return True
+
+
 def note_weights(model):
     for p in model.metadata_props:
         if p.key == "quantization" and "weights" not in p.value:
             p.value += f"; weights per channel in [-{WEIGHT_LEVELS}, {WEIGHT_LEVELS}] (7 bits: exact on CPUs without VNNI)"
 
 
-def note_rewrites(model, padded, residuals, tail):
+def note_rewrites(model, padded, residuals, tail, shuffle=False):
     """The graph rewrites, in the quantization metadata: a file says how it was made."""
     done = ([f"input channels padded ({', '.join(padded)})"] if padded else []) + ([f"{residuals} residual adds in uint8"] if residuals else []) \
-        + (["the picture quantized in one step"] if tail else [])
+        + (["the picture quantized in one step"] if tail else []) + (["DepthToSpace tail"] if shuffle else [])
     for p in model.metadata_props:
         if p.key == "quantization" and done:
             p.value += "; " + ", ".join(done)
@@ -437,7 +470,7 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--config", help="the model's config (its network sizes); not with --graph-only")
     ap.add_argument("--graph-only", action="store_true",
-                    help="--model is already int8: apply only the graph rewrites (padding, uint8 adds and tail) and bring "
+                    help="--model is already int8: apply only the graph rewrites (padding, uint8 adds, tail, DepthToSpace) and bring "
                          "its weights to 7 bits, keeping its activation calibration and name")
     ap.add_argument("--out", required=True)
     ap.add_argument("--clips", type=int, default=CLIPS)
@@ -451,13 +484,14 @@ def main():
         if not any(p.key == "quantization" for p in model.metadata_props):
             ap.error(f"{args.model} has no quantization metadata: --graph-only rewrites an int8 file quantize.py made")
         padded, residuals, tail = pad_input_channels(model), quantize_residuals(model), quantize_tail(model)
+        shuffle = depth_to_space_tail(model)
         requantized = requantize_weights(model)
-        note_rewrites(model, padded, residuals, tail)
+        note_rewrites(model, padded, residuals, tail, shuffle)
         note_weights(model)
         onnx.checker.check_model(model)
         onnx.save(model, args.out)
         print(f"{args.out}: input channels padded for {padded or 'none'}; {residuals} residual adds in uint8; tail {'rewritten' if tail else 'not found'}; "
-              f"weights of {requantized} convolutions brought to 7 bits")
+              f"{'DepthToSpace tail; ' if shuffle else ''}weights of {requantized} convolutions brought to 7 bits")
         return
     if not args.config:
         ap.error("--config is required")
@@ -473,12 +507,13 @@ def main():
     padded = pad_input_channels(model)
     residuals = quantize_residuals(model)
     tail = quantize_tail(model)
+    shuffle = depth_to_space_tail(model)
     for p in model.metadata_props:
         if p.key == "name":
             p.value = p.value + "-int8"
     entry = model.metadata_props.add()
     entry.key, entry.value = "quantization", f"int8 QDQ, {count} convolutions, static calibration on {args.clips} clips, p{args.percentile}"
-    note_rewrites(model, padded, residuals, tail)
+    note_rewrites(model, padded, residuals, tail, shuffle)
     note_weights(model)
     onnx.checker.check_model(model)
     onnx.save(model, args.out)

@@ -190,7 +190,7 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
     import onnx
     from export import export
     from archs.recurrent import RecurrentSRNet
-    from quantize import calibrate, fake_quantize, pad_input_channels, quantize_graph, quantize_residuals, quantize_tail
+    from quantize import calibrate, depth_to_space_tail, fake_quantize, pad_input_channels, quantize_graph, quantize_residuals, quantize_tail
     if arch == "tiny":
         net, convolutions = randomised(StreamSRNet(**dict(TINY, decoder_channels=12)), 11), 14
     else:  # the shipped recurrent graph's shape: no flow, state at LR resolution; with feedback its gate stays float
@@ -217,6 +217,9 @@ def test_the_int8_export_matches_the_fake_quantized_network_through_the_java_eng
     clip_nodes = sum(n.op_type == "Clip" for n in model.graph.node)
     assert quantize_tail(model)
     assert sum(n.op_type == "Clip" for n in model.graph.node) == clip_nodes - 1
+    assert depth_to_space_tail(model)  # the 6-D transpose of the picture becomes DepthToSpace and a 4-D one
+    assert [n.op_type for n in model.graph.node][-2:] == ["DepthToSpace", "Transpose"]
+    assert not depth_to_space_tail(model)
     int8_path = str(tmp_path / "int8.onnx")
     onnx.save(model, int8_path)
     fake = fake_quantize(net, ranges)
