@@ -518,7 +518,7 @@ def main():
     onnx.checker.check_model(model)
     onnx.save(model, args.out)
     print(f"{args.out}: {count} convolutions in int8; input channels padded for {padded or 'none'}; {residuals} residual adds in uint8; "
-          f"{'the picture quantized in one step' if tail else 'no Clip/x255/+0.5/Cast tail found'}")
+          f"{'the picture quantized in one step' if tail else 'no Clip/x255/+0.5/Cast tail found'}{'; DepthToSpace tail' if shuffle else ''}")
 
 
 if __name__ == "__main__":
