@@ -37,6 +37,14 @@ from config import build, load_config
 # vtest.avi frames under `stream`). 2 x 255 x 63 fits, so the file computes the same everywhere.
 WEIGHT_LEVELS = 63
 
+
+def weight_grid(w, levels=None):
+    """Per output channel, symmetric: (integer weights in [-levels, levels], float32 scales) of a
+    float32 weight array. The export, its simulation and the 7-bit rewrite all round this way."""
+    levels = WEIGHT_LEVELS if levels is None else levels
+    scale = (np.maximum(np.abs(w).reshape(w.shape[0], -1).max(1), 1e-8) / levels).astype(np.float32)
+    return np.clip(np.round(w / scale[:, None, None, None]), -levels, levels), scale
+
 # Convolutions worth int8 in the tiny graph: at LR resolution or stride 2, 16 channels or more on one side.
 TINY_QUANTIZED = ("encoder.0", "encoder.2", "flow.coarse.0", "flow.coarse.2", "flow.fine.0", "flow.fine.2", "u_in.base",
                   "u_down.base", "u_mid.base", "u_up.base", "u_out.base", "dec_up", "dec_conv", "dec_out")
@@ -107,9 +115,9 @@ def fake_quantize(net, ranges):
         in_scale, _ = uint8_params(in_lo, in_hi)
         with torch.no_grad():
             w = conv.weight.detach().clone()
-            w_scale = w.abs().reshape(w.shape[0], -1).amax(1).clamp_min(1e-8) / WEIGHT_LEVELS
-            conv.weight.copy_(torch.clamp(torch.round(w / w_scale[:, None, None, None]), -WEIGHT_LEVELS, WEIGHT_LEVELS)
-                              * w_scale[:, None, None, None])
+            w_q, w_scale = weight_grid(w.numpy())
+            w_scale = torch.from_numpy(w_scale)
+            conv.weight.copy_(torch.from_numpy(w_q) * w_scale[:, None, None, None])
             if conv.bias is not None:
                 b_scale = float(in_scale) * w_scale
                 conv.bias.copy_(torch.round(conv.bias / b_scale) * b_scale)
@@ -188,8 +196,8 @@ def quantize_graph(model, ranges):
         tag = name.replace(".", "_")
         x_dq, x_scale = qdq(node.input[0], in_lo, in_hi, f"q_{tag}_in")
         w = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
-        w_scale = np.maximum(np.abs(w).reshape(w.shape[0], -1).max(1), 1e-8) / WEIGHT_LEVELS
-        w_q = np.clip(np.round(w / w_scale[:, None, None, None]), -WEIGHT_LEVELS, WEIGHT_LEVELS).astype(np.int8)
+        w_q, w_scale = weight_grid(w)
+        w_q = w_q.astype(np.int8)
         new_inits += [numpy_helper.from_array(w_q, f"{tag}_w_q"), numpy_helper.from_array(w_scale.astype(np.float32), f"{tag}_w_scale"),
                       numpy_helper.from_array(np.zeros(w.shape[0], np.int8), f"{tag}_w_zero")]
         out_nodes.append(helper.make_node("DequantizeLinear", [f"{tag}_w_q", f"{tag}_w_scale", f"{tag}_w_zero"], [f"{tag}_w_dq"],
@@ -402,9 +410,8 @@ def requantize_weights(model, levels=WEIGHT_LEVELS):
         peak = np.abs(q).reshape(q.shape[0], -1).max(1)
         if peak.max() <= levels:
             continue
-        w = q * scale[:, None, None, None]
-        new_scale = (np.maximum(np.abs(w).reshape(w.shape[0], -1).max(1), 1e-8) / levels).astype(np.float32)
-        new_q = np.clip(np.round(w / new_scale[:, None, None, None]), -levels, levels).astype(np.int8)
+        new_q, new_scale = weight_grid(q * scale[:, None, None, None], levels)
+        new_q = new_q.astype(np.int8)
         inits[f"{tag}_w_q"].CopyFrom(numpy_helper.from_array(new_q, f"{tag}_w_q"))
         inits[f"{tag}_w_scale"].CopyFrom(numpy_helper.from_array(new_scale, f"{tag}_w_scale"))
         if f"{tag}_b_q" in inits:
