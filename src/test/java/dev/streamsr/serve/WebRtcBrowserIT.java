@@ -110,39 +110,53 @@ class WebRtcBrowserIT {
                     assertEquals(1L, js.executeScript("return document.getElementById('upscaled').srcObject.getAudioTracks().length"));
 
                     js.executeScript(TimecodeCamera.pageReader(W)
-                            + "window.age = { source: [], upscaled: [] };"
+                            + "window.age = { source: [], upscaled: [] }; window.shown = { source: [], upscaled: [] };"
+                            + "const m = " + (1 << TimecodeCamera.BITS) + "; window.codesApart = (a, b) => ((a - b) % m + m + m / 2) % m - m / 2;"
                             + "['source', 'upscaled'].forEach(id => { const v = document.getElementById(id);"
                             + "  const cb = (now, meta) => { const c = timecode(v);"
-                            + "    if (c !== null) { age[id].push(timecodeAge(c, performance.timeOrigin + meta.expectedDisplayTime)); }"
+                            + "    if (c !== null) { age[id].push(timecodeAge(c, performance.timeOrigin + meta.expectedDisplayTime));"
+                            + "      shown[id].push([meta.expectedDisplayTime, c]); }"
                             + "    v.requestVideoFrameCallback(cb); };"
                             + "  v.requestVideoFrameCallback(cb); });"
+                            // At each frame the upscaled pane presents, the source pane's frame on screen then.
+                            + "window.inStep = () => { const s = shown.source, out = []; let j = 0;"
+                            + "  for (const [t, c] of shown.upscaled) { while (j + 1 < s.length && s[j + 1][0] <= t) { j++; }"
+                            + "    if (s.length && s[j][0] <= t) { out.push(codesApart(s[j][1], c)); } } return out; };"
                             + "window.apart = [];"
                             + "setInterval(() => { const a = timecode(document.getElementById('source')), b = timecode(document.getElementById('upscaled'));"
-                            + "  if (a !== null && b !== null) { const m = " + (1 << TimecodeCamera.BITS) + "; apart.push(((a - b) % m + m + m / 2) % m - m / 2); } }, 200);");
+                            + "  if (a !== null && b !== null) { apart.push(codesApart(a, b)); } }, 200);");
                     // 30 s of play under load, then the last 10 s of it are what counts.
                     Thread.sleep(20_000);
-                    js.executeScript("age.source.length = 0; age.upscaled.length = 0; apart.length = 0;");
+                    js.executeScript("age.source.length = 0; age.upscaled.length = 0; shown.source.length = 0; shown.upscaled.length = 0; apart.length = 0;");
+                    String pipeBefore = pipeline(flow.registry);
+                    String browserBefore = inbound(driver);
                     Thread.sleep(10_000);
+                    System.out.println("upscaler over the 10 s window, before: " + pipeBefore + "; after: " + pipeline(flow.registry));
+                    System.out.println("Chromium inbound video over the 10 s window, before: " + browserBefore + "; after: " + inbound(driver));
                     List<Double> up = numbers(js.executeScript("return age.upscaled"));
                     List<Double> src = numbers(js.executeScript("return age.source"));
                     List<Double> apart = numbers(js.executeScript("return apart"));
+                    List<Double> inStep = numbers(js.executeScript("return inStep()"));
                     System.out.printf("model %s, %dx%d -> %dx%d at %d fps, glass-to-glass over WebRTC (ms): upscaled p50 %.0f p90 %.0f p99 %.0f (%d frames); source p50 %.0f p90 %.0f (%d frames)%n",
                             model, W, H, 4 * W, 4 * H, FPS, pct(up, 50), pct(up, 90), pct(up, 99), up.size(), pct(src, 50), pct(src, 90), src.size());
-                    System.out.printf("panes apart (source minus upscaled, ms): p10 %.0f p50 %.0f p90 %.0f, |apart| <= one frame in %.0f%% of %d samples%n",
-                            pct(apart, 10), pct(apart, 50), pct(apart, 90), 100.0 * apart.stream().filter(a -> Math.abs(a) <= 34).count() / apart.size(), apart.size());
-                    System.out.println("playout delay (ingest to send) " + feeds.delayMs(StreamId.of("cam")) + " ms; panes apart, in order: "
-                            + numbersRaw(js.executeScript("return apart")));
+                    System.out.printf("at each upscaled frame presented, the source pane's frame then (source minus upscaled, ms): p10 %.0f p50 %.0f p90 %.0f (%d frames)%n",
+                            pct(inStep, 10), pct(inStep, 50), pct(inStep, 90), inStep.size());
+                    System.out.printf("panes apart every 200 ms, upscaled frames skipped included (ms): p10 %.0f p50 %.0f p90 %.0f, in order: %s%n",
+                            pct(apart, 10), pct(apart, 50), pct(apart, 90), numbersRaw(js.executeScript("return apart")));
+                    System.out.println("playout delay (ingest to send) " + feeds.delayMs(StreamId.of("cam")) + " ms");
                     // The picture is live: the time codes read back are from the last second or two, not garbage and not seconds old like HLS.
                     assertTrue(up.size() > 100 && src.size() > 100, "frames presented in 10 s: upscaled " + up.size() + ", source " + src.size());
                     assertTrue(pct(up, 50) > 0 && pct(up, 50) < 1500, "upscaled glass-to-glass p50 " + pct(up, 50) + " ms");
-                    // Both panes show the same camera frame: within one frame (33 ms at 30 fps) at the median, and
-                    // two for nine samples in ten. Not one at p90: on 2 loaded cores Chromium's compositor drops a
-                    // frame of one pane now and then (p90 69 ms seen under CI), while a playout that is out of step
-                    // shows as hundreds of milliseconds. A sample is a whole number of frames give or take the few
-                    // ms between reading the two panes, hence half a frame of slack. bench/results.md has an idle run.
-                    assertTrue(apart.size() > 30, "alignment samples: " + apart.size());
-                    assertTrue(Math.abs(pct(apart, 50)) <= 34, "panes apart (ms), median: " + apart);
-                    assertTrue(Math.abs(pct(apart, 10)) <= 83 && Math.abs(pct(apart, 90)) <= 83, "panes apart (ms): " + apart);
+                    // Both panes show the same camera frame: whenever the upscaled pane presents a frame, the source
+                    // pane shows that frame, within one frame (33 ms at 30 fps) at the median and two for nine in
+                    // ten (Chromium's compositor on 2 loaded cores presents one pane a frame late now and then),
+                    // plus half a frame for the few ms between the two callbacks. A playout out of step shows as
+                    // hundreds of ms. Measured at the upscaled pane's presentations, not at random moments: a
+                    // machine that cannot upscale every frame (the upscaler skips frames under load, by design)
+                    // holds the upscaled picture between frames, which is fewer frames, not frames out of step.
+                    assertTrue(inStep.size() > 100, "upscaled presentations with a source frame on screen: " + inStep.size());
+                    assertTrue(Math.abs(pct(inStep, 50)) <= 34, "panes apart (ms), median: " + inStep);
+                    assertTrue(Math.abs(pct(inStep, 10)) <= 83 && Math.abs(pct(inStep, 90)) <= 83, "panes apart (ms): " + inStep);
 
                     checkKeyframeOnRequest(base, driver, registry);
 
@@ -248,6 +262,25 @@ class WebRtcBrowserIT {
             Thread.sleep(300);
         }
         throw new AssertionError("stream " + id + " not upscaled within 60 s");
+    }
+
+    /** The cam stream's upscaled and dropped frame counts, by reason. */
+    private static String pipeline(io.micrometer.core.instrument.MeterRegistry registry) {
+        StringBuilder b = new StringBuilder();
+        registry.find(Meters.UPSCALE_FRAMES).tag("stream", "cam").counters().forEach(c -> b.append("upscaled ").append((long) c.count()));
+        registry.find(Meters.FRAMES_DROPPED).tag("stream", "cam").counters().forEach(c -> b.append(", dropped ")
+                .append(c.getId().getTag("reason")).append(' ').append((long) c.count()));
+        return b.toString();
+    }
+
+    /** Each pane's received, decoded and dropped frames and its jitter buffer, as Chromium counts them. */
+    private static String inbound(ChromeDriver driver) {
+        return String.valueOf(((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[0];"
+                + " Promise.all(['source', 'upscaled'].map(id => streamsrPlayers[id].pc.getStats().then(r => { let o = id;"
+                + "  r.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') { o += ' received ' + s.framesReceived"
+                + "   + ' decoded ' + s.framesDecoded + ' dropped ' + s.framesDropped + ' decode ms ' + Math.round(1000 * s.totalDecodeTime)"
+                + "   + ' jitter buffer ms ' + Math.round(1000 * s.jitterBufferDelay / Math.max(1, s.jitterBufferEmittedCount)); } }); return o; })))"
+                + ".then(a => done(a.join('; ')));"));
     }
 
     private static double viewers(PrometheusMeterRegistry registry) {
