@@ -91,9 +91,10 @@ def evaluate(net, pack, idx, device):
 
 
 def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=16, crop=24, lr=1e-3, max_iterations=None,
-          checkpoint=None, weights=None, burn_in=0, temporal_from=0.5):
+          checkpoint=None, weights=None, burn_in=0, temporal_from=0.5, per_frame=False):
     """Trains for `seconds` of wall time on a cosine schedule; `checkpoint(iteration)` is called every
-    500 iterations, so a run cut short leaves its weights."""
+    500 iterations, so a run cut short leaves its weights. per_frame: every frame of the batch's clips
+    on its own (zero state, the previous frame itself), which trains the per-frame path alone."""
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
     rng = np.random.default_rng(len(name))
     t0, it = time.time(), 0
@@ -103,6 +104,8 @@ def train(net, pack, train_idx, seconds, device, log, name, teacher=None, batch=
             g["lr"] = lr * (0.5 * (1 + np.cos(np.pi * min(1.0, frac))) * 0.95 + 0.05)
         idx = rng.choice(train_idx, size=min(batch, len(train_idx)), replace=False)
         hr, lr_clip = clips(pack, idx, device, crop, rng)
+        if per_frame:
+            hr, lr_clip = (c.reshape(-1, 1, *c.shape[2:]) for c in (hr, lr_clip))
         sr, flows = net.forward_clip(lr_clip)
         loss = loss_on(sr, hr, flows, temporal=frac >= temporal_from, weights=weights, burn_in=burn_in)
         if teacher is not None:

@@ -62,6 +62,7 @@ def main():
     ap.add_argument("--train-only", nargs="*", default=[], help="train only the parameters under these module names (e.g. gate): "
                                                                  "the rest stays as --init left it, and so does the per-frame ablation")
     ap.add_argument("--temporal-from", type=float, default=0.5, help="the share of the run after which the temporal loss is on")
+    ap.add_argument("--per-frame", action="store_true", help="train on every frame of the clips on its own (zero state): the per-frame path alone")
     ap.add_argument("--weights", default="{}", help='loss weights over gpu_kit.LOSS_WEIGHTS, JSON: {"pixel": 4}')
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -98,7 +99,7 @@ def main():
         torch.save({"model": net.state_dict(), "iteration": start + its}, os.path.join(args.out, "last.pt"))
 
     its = train(net, pack, np.arange(len(hr)), args.minutes * 60, torch.device("cpu"), print, "recurrent", batch=8,
-                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights), burn_in=args.burn_in, temporal_from=args.temporal_from)
+                crop=args.crop, lr=args.lr, checkpoint=save, weights=json.loads(args.weights), burn_in=args.burn_in, temporal_from=args.temporal_from, per_frame=args.per_frame)
     save(its)
     net.eval()
     shipped = build(load_config(os.path.join(HERE, "configs", "tiny-v7.yaml")))

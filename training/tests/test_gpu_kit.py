@@ -69,3 +69,28 @@ def test_burn_in_frames_build_the_state_and_are_not_scored():
     assert float(loss_on(early, hr, flows, temporal=True, burn_in=2)) == pytest.approx(base)
     assert float(loss_on(late, hr, flows, temporal=True, burn_in=2)) > base + 0.01
     assert float(loss_on(early, hr, flows, temporal=True)) > base + 0.01
+
+
+def test_per_frame_training_runs_every_frame_on_its_own():
+    """recurrent_probe --per-frame: each frame of the batch's clips is a one-frame clip (zero state,
+    the previous frame itself), so only the per-frame path is trained; without it, whole clips."""
+    from gpu_kit import train
+    seen = []
+
+    class Probe(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(1))
+
+        def forward_clip(self, lr):
+            seen.append(tuple(lr.shape))
+            sr = torch.nn.functional.interpolate(lr.flatten(0, 1), scale_factor=4, mode="nearest") * self.w
+            return sr.view(lr.shape[0], lr.shape[1], 3, lr.shape[3] * 4, lr.shape[4] * 4), [None] * lr.shape[1]
+
+    rng = np.random.default_rng(0)
+    pack = {"hr": rng.integers(0, 255, (4, 5, 32, 32, 3), dtype=np.uint8), "lr": rng.integers(0, 255, (4, 5, 8, 8, 3), dtype=np.uint8)}
+    for per_frame, shape in ((True, (10, 1, 3, 8, 8)), (False, (2, 5, 3, 8, 8))):
+        seen.clear()
+        train(Probe(), pack, np.arange(4), 60, torch.device("cpu"), lambda _: None, "probe", batch=2, crop=8, max_iterations=2,
+              per_frame=per_frame)
+        assert seen == [shape, shape]
