@@ -357,9 +357,7 @@ def quantize_tail(model):
                     kept.append(helper.make_node("DequantizeLinear", [f"{x}_picture_q", "picture_scale", "picture_zero"], [f"{x}_picture"],
                                                  name=f"{x}_picture_DQ"))
                     total.input[k] = f"{x}_picture"
-        read = {i for n in kept for i in n.input} | {o.name for o in g.output}
-        kept = [n for n in kept if n.op_type != "Constant" or n.output[0] in read]
-        nodes = topological(kept, {i.name for i in g.input} | {i.name for i in g.initializer})
+        nodes = read_nodes(topological(kept, {i.name for i in g.input} | {i.name for i in g.initializer}), [o.name for o in g.output])
         del g.node[:]
         g.node.extend(nodes)
         return True
@@ -446,15 +444,21 @@ def depth_to_space_tail(model):
     nodes = [n for n in g.node if n not in (final, shuffle, split)]
     nodes += [helper.make_node("DepthToSpace", [split.input[0]], ["sr_nchw"], name="picture_DepthToSpace", blocksize=4, mode="CRD"),
               helper.make_node("Transpose", ["sr_nchw"], ["sr"], name="picture_NHWC", perm=[0, 2, 3, 1])]
-    # The shape arithmetic that fed the two reshapes is left without readers: drop it.
+    # The shape arithmetic that fed the two reshapes is left without readers.
+    del g.node[:]
+    g.node.extend(read_nodes(nodes, outputs))
+    return True
+
+
+def read_nodes(nodes, outputs):
+    """`nodes` (in graph order) without those whose outputs nothing reads on the way to `outputs`:
+    what a rewrite leaves behind."""
     needed, live = set(outputs), []
     for n in reversed(nodes):
         if any(o in needed for o in n.output):
             live.append(n)
             needed.update(i for i in n.input if i)
-    del g.node[:]
-    g.node.extend(reversed(live))
-    return True
+    return live[::-1]
 
 
 def note_weights(model):
