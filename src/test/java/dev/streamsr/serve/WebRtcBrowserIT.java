@@ -110,31 +110,34 @@ class WebRtcBrowserIT {
                     assertEquals(1L, js.executeScript("return document.getElementById('upscaled').srcObject.getAudioTracks().length"));
 
                     js.executeScript(TimecodeCamera.pageReader(W)
-                            + "window.age = { source: [], upscaled: [] }; window.shown = { source: [], upscaled: [] };"
+                            + "window.shown = { source: [], upscaled: [] };"
                             + "const m = " + (1 << TimecodeCamera.BITS) + "; window.codesApart = (a, b) => ((a - b) % m + m + m / 2) % m - m / 2;"
                             + "['source', 'upscaled'].forEach(id => { const v = document.getElementById(id);"
                             + "  const cb = (now, meta) => { const c = timecode(v);"
-                            + "    if (c !== null) { age[id].push(timecodeAge(c, performance.timeOrigin + meta.expectedDisplayTime));"
-                            + "      shown[id].push([meta.expectedDisplayTime, c]); }"
+                            + "    if (c !== null) { shown[id].push([meta.expectedDisplayTime, c]); }"
                             + "    v.requestVideoFrameCallback(cb); };"
                             + "  v.requestVideoFrameCallback(cb); });"
                             // At each frame the upscaled pane presents, the source pane's frame on screen then.
                             + "window.inStep = () => { const s = shown.source, out = []; let j = 0;"
                             + "  for (const [t, c] of shown.upscaled) { while (j + 1 < s.length && s[j + 1][0] <= t) { j++; }"
                             + "    if (s.length && s[j][0] <= t) { out.push(codesApart(s[j][1], c)); } } return out; };"
+                            // How old each presented frame's time code was when it was displayed: glass to glass.
+                            + "window.ages = id => shown[id].map(([t, c]) => timecodeAge(c, performance.timeOrigin + t));"
                             + "window.apart = [];"
                             + "setInterval(() => { const a = timecode(document.getElementById('source')), b = timecode(document.getElementById('upscaled'));"
                             + "  if (a !== null && b !== null) { apart.push(codesApart(a, b)); } }, 200);");
                     // 30 s of play under load, then the last 10 s of it are what counts.
                     Thread.sleep(20_000);
-                    js.executeScript("age.source.length = 0; age.upscaled.length = 0; shown.source.length = 0; shown.upscaled.length = 0; apart.length = 0;");
+                    js.executeScript("shown.source.length = 0; shown.upscaled.length = 0; apart.length = 0;");
                     String pipeBefore = pipeline(flow.registry);
+                    double upscaledBefore = upscaled(flow.registry);
                     String browserBefore = inbound(driver);
                     Thread.sleep(10_000);
+                    double sent = upscaled(flow.registry) - upscaledBefore;
                     System.out.println("upscaler over the 10 s window, before: " + pipeBefore + "; after: " + pipeline(flow.registry));
                     System.out.println("Chromium inbound video over the 10 s window, before: " + browserBefore + "; after: " + inbound(driver));
-                    List<Double> up = numbers(js.executeScript("return age.upscaled"));
-                    List<Double> src = numbers(js.executeScript("return age.source"));
+                    List<Double> up = numbers(js.executeScript("return ages('upscaled')"));
+                    List<Double> src = numbers(js.executeScript("return ages('source')"));
                     List<Double> apart = numbers(js.executeScript("return apart"));
                     List<Double> inStep = numbers(js.executeScript("return inStep()"));
                     System.out.printf("model %s, %dx%d -> %dx%d at %d fps, glass-to-glass over WebRTC (ms): upscaled p50 %.0f p90 %.0f p99 %.0f (%d frames); source p50 %.0f p90 %.0f (%d frames)%n",
@@ -145,8 +148,13 @@ class WebRtcBrowserIT {
                             pct(apart, 10), pct(apart, 50), pct(apart, 90), numbersRaw(js.executeScript("return apart")));
                     System.out.println("playout delay (ingest to send) " + feeds.delayMs(StreamId.of("cam")) + " ms");
                     // The picture is live: the time codes read back are from the last second or two, not garbage and not seconds old like HLS.
-                    assertTrue(up.size() > 100 && src.size() > 100, "frames presented in 10 s: upscaled " + up.size() + ", source " + src.size());
                     assertTrue(pct(up, 50) > 0 && pct(up, 50) < 1500, "upscaled glass-to-glass p50 " + pct(up, 50) + " ms");
+                    // How many frames the upscaler makes here is the machine's speed (bench e2e measures it): on 2 loaded
+                    // AVX2 cores it upscaled 9-26 of the camera's 30 a second, skipping the rest by design. The page
+                    // must show what it is sent: Chromium presented 62-70% of the upscaled frames in five runs (its
+                    // compositor drops frames of the 720p pane on loaded cores; it decodes nearly all), a stalled pane none.
+                    assertTrue(up.size() >= 0.4 * sent && up.size() > 30, "upscaled frames presented in 10 s: " + up.size() + " of " + (long) sent + " upscaled");
+                    assertTrue(src.size() > 150, "source frames presented in 10 s: " + src.size());
                     // Both panes show the same camera frame: whenever the upscaled pane presents a frame, the source
                     // pane shows that frame, within one frame (33 ms at 30 fps) at the median and two for nine in
                     // ten (Chromium's compositor on 2 loaded cores presents one pane a frame late now and then),
@@ -154,7 +162,7 @@ class WebRtcBrowserIT {
                     // hundreds of ms. Measured at the upscaled pane's presentations, not at random moments: a
                     // machine that cannot upscale every frame (the upscaler skips frames under load, by design)
                     // holds the upscaled picture between frames, which is fewer frames, not frames out of step.
-                    assertTrue(inStep.size() > 100, "upscaled presentations with a source frame on screen: " + inStep.size());
+                    assertTrue(inStep.size() >= up.size() - 2, "upscaled presentations with a source frame on screen: " + inStep.size() + " of " + up.size());
                     assertTrue(Math.abs(pct(inStep, 50)) <= 34, "panes apart (ms), median: " + inStep);
                     assertTrue(Math.abs(pct(inStep, 10)) <= 83 && Math.abs(pct(inStep, 90)) <= 83, "panes apart (ms): " + inStep);
 
@@ -262,6 +270,10 @@ class WebRtcBrowserIT {
             Thread.sleep(300);
         }
         throw new AssertionError("stream " + id + " not upscaled within 60 s");
+    }
+
+    private static double upscaled(io.micrometer.core.instrument.MeterRegistry registry) {
+        return registry.find(Meters.UPSCALE_FRAMES).tag("stream", "cam").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     /** The cam stream's upscaled and dropped frame counts, by reason. */
